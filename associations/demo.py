@@ -1,0 +1,201 @@
+"""The demo district: the seed regulations, a few schools, about 60 teachers, 5 associations and
+one account per role. Loaded by `manage.py seed_demo`; running it again changes nothing."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from members.models import Role, School, Teacher, User
+
+from .models import Association, Membership, Regulation
+
+REGULATIONS = [
+    {
+        "code": "pechora-rmo",
+        "title": "Положение о районном методическом объединении",
+        "district": "Печорский район",
+        "body_kind": Regulation.BodyKind.ASSOCIATION,
+        "source": "seeds 000 (должностная инструкция руководителя РМО), 001 (положение о РМО)",
+        "summary": "Заседание не реже раза в четверть; протокол ведёт секретарь; отчёт в ИАЦ до 10 июня; "
+        "руководитель — высшее педагогическое образование, высшая категория, стаж от 5 лет, назначается приказом.",
+    },
+    {
+        "code": "kurchaloy-oms",
+        "title": "Положение об Отделе методического сопровождения",
+        "district": "Курчалоевский район",
+        "body_kind": Regulation.BodyKind.SERVICE,
+        "source": "seed 002",
+        "summary": "Методическая служба: руководитель, методисты, методический совет, творческие и экспертные "
+        "группы, банк педагогического опыта.",
+    },
+    {
+        "code": "zalesovo-mmo",
+        "title": "Положение о муниципальных методических объединениях",
+        "district": "Залесовский район",
+        "body_kind": Regulation.BodyKind.ASSOCIATION,
+        "source": "seed 003",
+        "summary": "Не менее 4 заседаний в учебный год; анализ и портфолио в конце мая; руководитель — первая "
+        "или высшая категория, назначается приказом.",
+    },
+    {
+        "code": "vilyuisk-umo",
+        "title": "Положение об улусном методическом объединении",
+        "district": "Вилюйский улус",
+        "body_kind": Regulation.BodyKind.ASSOCIATION,
+        "source": "seed 004",
+        "summary": "Заседание не реже раза в полугодие; протокол в 3 дня, подписи руководителя и секретаря; проект "
+        "плана к 15 мая, утверждение к 20 июня; отчёт в УУО до 20 июня; записка в НМЦ до 28-го числа "
+        "последнего месяца квартала; база педагогов обновляется к 25 сентября.",
+    },
+]
+
+SCHOOLS = [
+    ("Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № 1 г. Печоры»", "СОШ № 1"),
+    ("Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № 2 г. Печоры»", "СОШ № 2"),
+    ("Муниципальное бюджетное общеобразовательное учреждение «Лицей г. Печоры»", "Лицей"),
+    ("Муниципальное бюджетное общеобразовательное учреждение «Изборская средняя школа»", "Изборская СШ"),
+    ("Муниципальное бюджетное общеобразовательное учреждение «Новоизборская основная школа»", "Новоизборская ОШ"),
+    ("Муниципальное бюджетное учреждение дополнительного образования «Дом детского творчества»", "ДДТ"),
+]
+
+# (association name, subject, kind)
+ASSOCIATIONS = [
+    ("РМО учителей русского языка и литературы", "Русский язык и литература", Association.Kind.RMO),
+    ("РМО учителей математики", "Математика", Association.Kind.RMO),
+    ("РМО учителей начальных классов", "Начальное общее образование", Association.Kind.RMO),
+    ("РМО учителей истории и обществознания", "История и обществознание", Association.Kind.RMO),
+    ("РМО учителей иностранного языка", "Иностранный язык", Association.Kind.RMO),
+]
+
+SURNAMES_F = [
+    "Ёлкина", "Елисеева", "Яковлева", "Иванова", "Смирнова", "Кузнецова", "Попова", "Васильева", "Петрова",
+    "Соколова", "Михайлова", "Новикова", "Фёдорова", "Морозова", "Волкова", "Алексеева", "Лебедева", "Семёнова",
+    "Егорова", "Павлова", "Козлова", "Степанова", "Николаева", "Орлова", "Андреева", "Макарова", "Никитина",
+    "Захарова", "Зайцева", "Соловьёва", "Борисова", "Королёва", "Герасимова", "Пономарёва", "Григорьева",
+    "Лазарева", "Медведева", "Ершова", "Тихонова", "Белова", "Комарова", "Киселёва", "Щербакова", "Баранова",
+    "Фролова", "Жукова", "Воробьёва", "Сергеева",
+]
+SURNAMES_M = ["Ёжиков", "Громов", "Крылов", "Титов", "Карпов", "Афанасьев", "Власов", "Маслов", "Исаев", "Тарасов", "Белоусов", "Сорокин"]
+FIRST_F = ["Анна", "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Мария", "Людмила", "Галина", "Алёна", "Юлия"]
+FIRST_M = ["Алексей", "Сергей", "Андрей", "Дмитрий", "Михаил", "Пётр"]
+PATRONYMIC_F = ["Александровна", "Сергеевна", "Викторовна", "Николаевна", "Петровна", "Ивановна", "Юрьевна", "Фёдоровна"]
+PATRONYMIC_M = ["Иванович", "Петрович", "Николаевич", "Сергеевич", "Васильевич", "Андреевич"]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role_label: str
+
+
+# One account per role; passwords are printed by seed_demo and the README.
+ACCOUNTS = [
+    DemoAccount("admin", "demo-admin-2026", "Администратор"),
+    DemoAccount("head", "demo-head-2026", "Начальник управления образования"),
+    DemoAccount("methodist", "demo-methodist-2026", "Методист ИАЦ"),
+    DemoAccount("leader", "demo-leader-2026", "Руководитель РМО учителей русского языка и литературы"),
+    DemoAccount("secretary", "demo-secretary-2026", "Секретарь РМО учителей русского языка и литературы"),
+    DemoAccount("teacher", "demo-teacher-2026", "Педагог, член РМО"),
+]
+
+# The first day the demo memberships count from: the start of the 2026/27 academic year.
+DEMO_START = datetime.date(2026, 9, 1)
+
+
+def _teacher_people() -> list[tuple[str, str, str]]:
+    """60 deterministic (surname, first name, patronymic) triples."""
+    people = []
+    for i, surname in enumerate(SURNAMES_F):
+        people.append((surname, FIRST_F[i % len(FIRST_F)], PATRONYMIC_F[i % len(PATRONYMIC_F)]))
+    for i, surname in enumerate(SURNAMES_M):
+        people.append((surname, FIRST_M[i % len(FIRST_M)], PATRONYMIC_M[i % len(PATRONYMIC_M)]))
+    return people
+
+
+def _user(username: str, password: str, *, created: list, **fields) -> User:
+    user, is_new = User.objects.get_or_create(username=username, defaults=fields)
+    if is_new:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        created.append(user)
+    return user
+
+
+@transaction.atomic
+def demo_seed() -> dict:
+    """Create whatever of the demo district is missing; return counts of what was created."""
+    created_users: list[User] = []
+    regulations = {}
+    for data in REGULATIONS:
+        regulations[data["code"]], _ = Regulation.objects.get_or_create(code=data["code"], defaults=data)
+
+    schools = []
+    for name, short in SCHOOLS:
+        school, _ = School.objects.get_or_create(name=name, defaults={"short_name": short})
+        schools.append(school)
+
+    passwords = {a.username: a.password for a in ACCOUNTS}
+    _user(
+        "admin", passwords["admin"], created=created_users,
+        last_name="Администратор", first_name="Портала", role=Role.ADMIN, is_staff=True, is_superuser=True,
+        email="admin@example.org",
+    )  # fmt: skip
+    _user(
+        "head", passwords["head"], created=created_users,
+        last_name="Сидорова", first_name="Валентина", patronymic="Павловна", role=Role.DISTRICT_HEAD,
+        email="head@example.org",
+    )  # fmt: skip
+    methodist = _user(
+        "methodist", passwords["methodist"], created=created_users,
+        last_name="Кравцова", first_name="Марина", patronymic="Олеговна", role=Role.METHODIST,
+        email="methodist@example.org",
+    )  # fmt: skip
+    methodist2 = _user(
+        "methodist2", passwords["methodist"], created=created_users,
+        last_name="Зуев", first_name="Олег", patronymic="Игоревич", role=Role.METHODIST, email="methodist2@example.org",
+    )  # fmt: skip
+
+    subjects = [a[1] for a in ASSOCIATIONS]
+    teachers: list[User] = []
+    for i, (surname, first, patronymic) in enumerate(_teacher_people()):
+        username = {0: "leader", 1: "secretary", 2: "teacher"}.get(i, f"teacher{i:02d}")
+        password = passwords.get(username, "demo-teacher-2026")
+        user = _user(
+            username, password, created=created_users,
+            last_name=surname, first_name=first, patronymic=patronymic, role=Role.TEACHER,
+            email=f"{username}@example.org",
+        )  # fmt: skip
+        Teacher.objects.get_or_create(
+            user=user,
+            defaults={"school": schools[i % len(schools)], "subject": subjects[0 if i in (1, 2) else i % len(subjects)]},
+        )
+        teachers.append(user)
+
+    # Teachers join the association of their subject; the demo «secretary» and «teacher» join the
+    # first one, which «leader» leads. In each group the first is the leader, the second the secretary.
+    groups: dict[int, list[User]] = {k: [] for k in range(len(ASSOCIATIONS))}
+    for i, user in enumerate(teachers):
+        groups[0 if i in (1, 2) else i % len(ASSOCIATIONS)].append(user)
+
+    pechora = regulations["pechora-rmo"]
+    memberships_before = Membership.objects.count()
+    for index, (name, subject, kind) in enumerate(ASSOCIATIONS):
+        association, _ = Association.objects.get_or_create(
+            name=name, defaults={"subject_area": subject, "kind": kind, "regulation": pechora}
+        )
+        association.curators.add(methodist if index < 3 else methodist2)
+        for position, user in enumerate(groups[index]):
+            role = {0: Membership.Role.LEADER, 1: Membership.Role.SECRETARY}.get(position, Membership.Role.MEMBER)
+            Membership.objects.get_or_create(
+                association=association, user=user, role=role, start_date=DEMO_START
+            )
+    return {
+        "regulations": Regulation.objects.count(),
+        "schools": School.objects.count(),
+        "teachers": Teacher.objects.count(),
+        "associations": Association.objects.count(),
+        "users_created": len(created_users),
+        "memberships_created": Membership.objects.count() - memberships_before,
+    }

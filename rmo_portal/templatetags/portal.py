@@ -1,0 +1,33 @@
+"""Template helpers available in every template (TEMPLATES builtins)."""
+
+from django import template
+
+from rmo_portal import text
+
+register = template.Library()
+
+
+@register.filter
+def plural(n, forms: str) -> str:
+    """{{ n|plural:"педагог,педагога,педагогов" }} → «педагога»."""
+    return text.plural_ru(n or 0, forms)
+
+
+@register.filter
+def count(n, forms: str) -> str:
+    """{{ n|count:"педагог,педагога,педагогов" }} → «2 педагога»."""
+    return text.count_ru(n or 0, forms)
+
+
+@register.filter
+def date_ru(value) -> str:
+    """{{ d|date_ru }} → «20 июня 2027 г.»."""
+    return text.date_ru(value)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, perm: str, obj=None) -> bool:
+    """{% can "associations.view_people" association as allowed %}: the same check as the views'."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return bool(user and user.has_perm(perm, obj))

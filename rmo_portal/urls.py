@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .forms import LoginForm
+
+admin.site.site_header = "Методический портал: администрирование"
+admin.site.site_title = "Методический портал"
+admin.site.index_title = "Справочники и пользователи"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("start/", views.start, name="start"),
+    path("start/head/", views.HeadStartView.as_view(), name="start_head"),
+    path("start/methodist/", views.MethodistStartView.as_view(), name="start_methodist"),
+    path("start/leader/", views.LeaderStartView.as_view(), name="start_leader"),
+    path("start/teacher/", views.TeacherStartView.as_view(), name="start_teacher"),
+    path("start/admin/", views.AdminStartView.as_view(), name="start_admin"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("associations/", include("associations.urls")),
+    path("admin/", admin.site.urls),
+]
+

@@ -1,0 +1,168 @@
+"""Project-wide views: the public home, each role's start page, health, errors.
+
+The start pages gather what several apps know, so they live here, above all the apps.
+"""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from associations.models import Association, Membership
+from members.models import Role, School, Teacher, User
+
+from .mixins import PermissionMixin
+from .services import health_report
+
+
+# Which start page a user lands on, first match wins: a methodist who also leads an RMO works as a methodist.
+START_PAGES = (
+    ("portal.admin_start", "start_admin"),
+    ("portal.head_start", "start_head"),
+    ("portal.methodist_start", "start_methodist"),
+    ("portal.leader_start", "start_leader"),
+    ("portal.teacher_start", "start_teacher"),
+)
+
+
+def start_url_for(user) -> str:
+    for perm, url_name in START_PAGES:
+        if user.has_perm(perm):
+            return reverse(url_name)
+    return reverse("home")
+
+
+def start(request: HttpRequest):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return redirect(start_url_for(request.user))
+
+
+class HomeView(TemplateView):
+    """What the public sees first: what the portal is, and the district's associations."""
+
+    template_name = "home.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect(start_url_for(request.user))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        return super().get_context_data(
+            associations=Association.objects.active().select_related("regulation").with_people(on=today),
+            teacher_count=Teacher.objects.count(),
+            school_count=School.objects.count(),
+            **kwargs,
+        )
+
+
+class StartPageView(PermissionMixin, TemplateView):
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, today=timezone.localdate(), **kwargs)
+
+
+class HeadStartView(StartPageView):
+    permission_required = "portal.head_start"
+    template_name = "start/head.html"
+    title = "Рабочий стол начальника управления"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        associations = Association.objects.active().select_related("regulation").with_people(on=today)
+        return super().get_context_data(
+            associations=associations.prefetch_related("curators"),
+            teacher_count=Teacher.objects.count(),
+            school_count=School.objects.count(),
+            methodist_count=User.objects.filter(role=Role.METHODIST).count(),
+            **kwargs,
+        )
+
+
+class MethodistStartView(StartPageView):
+    permission_required = "portal.methodist_start"
+    template_name = "start/methodist.html"
+    title = "Рабочий стол методиста"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        mine = Association.objects.curated_by(self.request.user).active()
+        teachers = (
+            Membership.objects.current(on=today).filter(association__in=mine).values("user").distinct().count()
+        )
+        return super().get_context_data(
+            associations=mine.select_related("regulation").with_people(on=today),
+            teacher_count=teachers,
+            **kwargs,
+        )
+
+
+class LeaderStartView(StartPageView):
+    permission_required = "portal.leader_start"
+    template_name = "start/leader.html"
+    title = "Рабочий стол руководителя объединения"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        associations = list(
+            Association.objects.led_by(self.request.user, on=today)
+            .select_related("regulation")
+            .prefetch_related("curators")
+        )
+        members = (
+            Membership.objects.current(on=today)
+            .filter(association__in=associations)
+            .select_related("user__teacher__school")
+            .order_by("user__last_name", "user__first_name")
+        )
+        by_association = {a.pk: [] for a in associations}
+        for m in members:
+            by_association[m.association_id].append(m)
+        for a in associations:
+            a.current_memberships = by_association[a.pk]
+        return super().get_context_data(associations=associations, **kwargs)
+
+
+class TeacherStartView(StartPageView):
+    permission_required = "portal.teacher_start"
+    template_name = "start/teacher.html"
+    title = "Мой рабочий стол"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        user = self.request.user
+        teacher = Teacher.objects.filter(user=user).select_related("school").first()
+        memberships = (
+            Membership.objects.current(on=today).filter(user=user).select_related("association").order_by("association__name")
+        )
+        associations = Association.objects.filter(pk__in=[m.association_id for m in memberships]).with_people(on=today)
+        leaders = {a.pk: a.leaders for a in associations}
+        for m in memberships:
+            m.leaders = leaders.get(m.association_id, [])
+        return super().get_context_data(teacher=teacher, memberships=memberships, **kwargs)
+
+
+class AdminStartView(StartPageView):
+    permission_required = "portal.admin_start"
+    template_name = "start/admin.html"
+    title = "Рабочий стол администратора"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            health=health_report(),
+            user_count=User.objects.count(),
+            school_count=School.objects.count(),
+            association_count=Association.objects.count(),
+            **kwargs,
+        )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Machine-readable health: 200 only when the database, the broker and the beat are fine."""
+    report = health_report()
+    return JsonResponse(report, status=200 if report["ok"] else 503, json_dumps_params={"ensure_ascii": False})
