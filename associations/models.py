@@ -48,13 +48,16 @@ class AssociationQuerySet(models.QuerySet):
         )
 
     def with_people(self, *, on: datetime.date):
-        """Member counts and current leaders in a fixed number of queries, however many rows."""
+        """Member counts and current leaders in a fixed number of queries, however many rows.
+
+        Ordered by name explicitly: Meta.ordering does not apply to an aggregated query.
+        """
         current = Q(memberships__start_date__lte=on) & (
             Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=on)
         )
         return self.annotate(
             member_count=models.Count("memberships__user", filter=current, distinct=True)
-        ).prefetch_related(
+        ).order_by(Lower("name")).prefetch_related(
             models.Prefetch(
                 "memberships",
                 queryset=Membership.objects.current(on=on).filter(role=Membership.Role.LEADER).select_related("user"),

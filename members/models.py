@@ -38,9 +38,9 @@ class User(AbstractUser):
 
     @property
     def short_name(self) -> str:
-        """«Фамилия И. О.», as names stand in signatures and lists."""
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
-        return f"{self.last_name} {initials}".strip() or self.username
+        """«Фамилия И. О.», as names stand in signatures and lists (non-breaking spaces: never split)."""
+        initials = "\u00a0".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
+        return "\u00a0".join(p for p in (self.last_name, initials) if p) or self.username
 
     def get_short_name(self) -> str:
         return self.short_name

@@ -21,7 +21,7 @@ def heartbeat_record(*, name: str = BEAT, now: datetime.datetime | None = None) 
 def health_report(*, now: datetime.datetime | None = None) -> dict:
     """State of the database, the broker and the beat; `ok` only when all three are fine."""
     now = now or timezone.now()
-    report = {"database": _check_database(), "broker": _check_broker()}
+    report = {"database": _check_database(), "broker": broker_check()}
     report["beat"] = _check_beat(now) if report["database"]["ok"] else {"ok": False, "error": "нет базы данных"}
     report["ok"] = all(part["ok"] for part in report.values())
     report["time"] = now.isoformat()
@@ -38,11 +38,12 @@ def _check_database() -> dict:
     return {"ok": True, "vendor": connection.vendor}
 
 
-def _check_broker() -> dict:
+def broker_check(*, url: str | None = None) -> dict:
+    """Can we reach the Celery broker (the configured one, or `url`)?"""
     from .celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(url) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             transport = conn.transport_cls
     except Exception as exc:
