@@ -44,7 +44,9 @@ class AssociationQuerySet(models.QuerySet):
 
     def led_by(self, user, *, on: datetime.date):
         return self.filter(
-            pk__in=Membership.objects.current(on=on).filter(user=user, role=Membership.Role.LEADER).values("association")
+            pk__in=Membership.objects.current(on=on)
+            .filter(user=user, role=Membership.Role.LEADER)
+            .values("association")
         )
 
     def with_people(self, *, on: datetime.date):
@@ -55,13 +57,17 @@ class AssociationQuerySet(models.QuerySet):
         current = Q(memberships__start_date__lte=on) & (
             Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=on)
         )
-        return self.annotate(
-            member_count=models.Count("memberships__user", filter=current, distinct=True)
-        ).order_by(Lower("name")).prefetch_related(
-            models.Prefetch(
-                "memberships",
-                queryset=Membership.objects.current(on=on).filter(role=Membership.Role.LEADER).select_related("user"),
-                to_attr="current_leader_memberships",
+        return (
+            self.annotate(member_count=models.Count("memberships__user", filter=current, distinct=True))
+            .order_by(Lower("name"))
+            .prefetch_related(
+                models.Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.current(on=on)
+                    .filter(role=Membership.Role.LEADER)
+                    .select_related("user"),
+                    to_attr="current_leader_memberships",
+                )
             )
         )
 
@@ -148,7 +154,9 @@ class Membership(models.Model):
         verbose_name_plural = "участие в объединениях"
         ordering = ["association", "role", "user"]
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=["leader", "secretary", "member"]), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=["leader", "secretary", "member"]), name="membership_role_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="membership_dates_ordered",

@@ -25,9 +25,10 @@ def is_leader(user, association=None) -> bool:
 
 @rules.predicate
 def is_member(user, association: Association) -> bool:
-    return user.is_authenticated and Membership.objects.current(on=timezone.localdate()).filter(
-        user=user, association=association
-    ).exists()
+    return (
+        user.is_authenticated
+        and Membership.objects.current(on=timezone.localdate()).filter(user=user, association=association).exists()
+    )
 
 
 @rules.predicate

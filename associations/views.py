@@ -2,8 +2,8 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from rmo_portal.pdf import pdf_response
 from rmo_portal.mixins import PermissionMixin
+from rmo_portal.pdf import pdf_response
 
 from .filters import AssociationFilter
 from .models import Association, Membership, Regulation
@@ -42,8 +42,10 @@ class AssociationDetailView(DetailView):
     model = Association
 
     def get_queryset(self):
-        return Association.objects.visible_to(self.request.user).select_related("regulation").with_people(
-            on=timezone.localdate()
+        return (
+            Association.objects.visible_to(self.request.user)
+            .select_related("regulation")
+            .with_people(on=timezone.localdate())
         )
 
     def get_context_data(self, **kwargs):

@@ -14,8 +14,9 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "patronymic", "role", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "last_name", "first_name", "email"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Роль в портале", {"fields": ("patronymic", "role")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Роль в портале", {"fields": ("patronymic", "role")}))
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
         ("Личные данные", {"fields": ("last_name", "first_name", "patronymic", "email", "role")}),
     )
     inlines = [TeacherInline]

@@ -1,5 +1,7 @@
 """Database helpers that settings cannot express."""
 
+import contextlib
+
 from django.conf import settings
 
 
@@ -22,13 +24,12 @@ def ensure_icu_template() -> str | None:
     with psycopg.connect(**params, autocommit=True) as pg:
         exists = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
         if not exists:
-            try:
+            # Another test process may make it a moment before us.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
                 pg.execute(
                     sql.SQL(
                         "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' "
                         "LOCALE_PROVIDER icu ICU_LOCALE 'ru-RU' LOCALE 'C.UTF-8'"
                     ).format(sql.Identifier(template))
                 )
-            except psycopg.errors.DuplicateDatabase:
-                pass  # another test process made it a moment ago
     return template

@@ -16,9 +16,7 @@ def render_pdf(template_name: str, context: dict, *, request: HttpRequest | None
     html = render_to_string(template_name, context, request=request)
     css_path = finders.find(PRINT_CSS)
     base_url = request.build_absolute_uri("/") if request else str(settings.BASE_DIR)
-    return weasyprint.HTML(string=html, base_url=base_url).write_pdf(
-        stylesheets=[weasyprint.CSS(filename=css_path)]
-    )
+    return weasyprint.HTML(string=html, base_url=base_url).write_pdf(stylesheets=[weasyprint.CSS(filename=css_path)])
 
 
 def pdf_response(template_name: str, context: dict, *, request: HttpRequest, filename: str) -> HttpResponse:

@@ -23,12 +23,16 @@ class Fold(Func):
     output_field = CharField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="TRANSLATE(LOWER(%(expressions)s), 'ёЁ', 'ее')", **extra_context)
+        return self.as_sql(
+            compiler, connection, template="TRANSLATE(LOWER(%(expressions)s), 'ёЁ', 'ее')", **extra_context
+        )
 
 
 def register_sqlite_fold(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
-        connection.connection.create_function("RMO_FOLD", 1, lambda v: fold(v) if v is not None else None, deterministic=True)
+        connection.connection.create_function(
+            "RMO_FOLD", 1, lambda v: fold(v) if v is not None else None, deterministic=True
+        )
 
 
 def search(queryset: QuerySet, fields: list[str], text: str) -> QuerySet:

@@ -56,7 +56,11 @@ def _check_beat(now: datetime.datetime) -> dict:
     if beat is None:
         return {"ok": False, "last_tick": None, "error": "планировщик ещё не присылал сигнала"}
     age = (now - beat.last_seen).total_seconds()
-    result = {"ok": age <= settings.HEALTH_BEAT_MAX_AGE, "last_tick": beat.last_seen.isoformat(), "age_seconds": round(age)}
+    result = {
+        "ok": age <= settings.HEALTH_BEAT_MAX_AGE,
+        "last_tick": beat.last_seen.isoformat(),
+        "age_seconds": round(age),
+    }
     if not result["ok"]:
         result["error"] = f"последний сигнал старше {settings.HEALTH_BEAT_MAX_AGE} с"
     return result

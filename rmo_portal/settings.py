@@ -261,4 +261,3 @@ LOGGING = {
 # What the portal calls itself in page titles, headers and PDFs.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Методический портал района")
 DISTRICT_NAME = env.str("DISTRICT_NAME", default="Печорский район")
-

@@ -27,4 +27,3 @@ urlpatterns = [
     path("associations/", include("associations.urls")),
     path("admin/", admin.site.urls),
 ]
-

@@ -3,7 +3,7 @@
 The start pages gather what several apps know, so they live here, above all the apps.
 """
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,7 +15,6 @@ from members.models import Role, School, Teacher, User
 
 from .mixins import PermissionMixin
 from .services import health_report
-
 
 # Which start page a user lands on, first match wins: a methodist who also leads an RMO works as a methodist.
 START_PAGES = (
@@ -36,7 +35,7 @@ def start_url_for(user) -> str:
 
 def start(request: HttpRequest):
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect_to_login(request.get_full_path())
     return redirect(start_url_for(request.user))
 
 
@@ -92,9 +91,7 @@ class MethodistStartView(StartPageView):
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         mine = Association.objects.curated_by(self.request.user).active()
-        teachers = (
-            Membership.objects.current(on=today).filter(association__in=mine).values("user").distinct().count()
-        )
+        teachers = Membership.objects.current(on=today).filter(association__in=mine).values("user").distinct().count()
         return super().get_context_data(
             associations=mine.select_related("regulation").with_people(on=today),
             teacher_count=teachers,
@@ -138,7 +135,10 @@ class TeacherStartView(StartPageView):
         user = self.request.user
         teacher = Teacher.objects.filter(user=user).select_related("school").first()
         memberships = (
-            Membership.objects.current(on=today).filter(user=user).select_related("association").order_by("association__name")
+            Membership.objects.current(on=today)
+            .filter(user=user)
+            .select_related("association")
+            .order_by("association__name")
         )
         associations = Association.objects.filter(pk__in=[m.association_id for m in memberships]).with_people(on=today)
         leaders = {a.pk: a.leaders for a in associations}

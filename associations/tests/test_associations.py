@@ -52,7 +52,9 @@ def test_search_finds_yo_by_ye_and_case():
 def test_leaders_and_member_counts_count_only_current_memberships():
     association = AssociationFactory()
     leader_of(association, user__last_name="Ёлкина")
-    MembershipFactory(association=association, end_date=datetime.date(2026, 10, 1), start_date=datetime.date(2026, 9, 1))
+    MembershipFactory(
+        association=association, end_date=datetime.date(2026, 10, 1), start_date=datetime.date(2026, 9, 1)
+    )
     MembershipFactory(association=association, start_date=datetime.date(2027, 1, 10))  # not yet
     row = Association.objects.with_people(on=datetime.date(2026, 11, 24)).get()
     assert row.member_count == 1

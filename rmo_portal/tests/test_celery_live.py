@@ -1,0 +1,83 @@
+"""A real Celery worker and beat, against Redis, run the scheduled heartbeat into the test database."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from rmo_portal.models import Heartbeat
+from rmo_portal.services import BEAT
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "rmo_portal", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_beat_schedules_the_heartbeat_and_a_real_worker_runs_it(redis_url, client):
+    redis.Redis.from_url(redis_url).flushdb()
+    workdir = Path(tempfile.mkdtemp(prefix="rmo-celery-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": redis_url,
+        "HEARTBEAT_SECONDS": "1",
+        "TESTING": "1",
+    }
+    worker = _start(
+        ["worker", "--pool=solo", "--loglevel=INFO", "--hostname=test-worker@%h"], env, workdir / "worker.log"
+    )
+    beat = _start(["beat", "--loglevel=INFO", f"--pidfile={workdir / 'beat.pid'}"], env, workdir / "beat.log")
+    try:
+        deadline = time.monotonic() + 90
+        tick = None
+        while time.monotonic() < deadline and tick is None:
+            assert worker.poll() is None, (workdir / "worker.log").read_text()
+            assert beat.poll() is None, (workdir / "beat.log").read_text()
+            tick = Heartbeat.objects.filter(name=BEAT).first()
+            time.sleep(0.5)
+        logs = "\n".join(f"--- {p.name}\n{p.read_text()}" for p in workdir.glob("*.log"))
+        assert tick is not None, f"no heartbeat within 90 s\n{logs}"
+        # Beat keeps ticking: a later tick replaces the first.
+        first = tick.last_seen
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and Heartbeat.objects.get(name=BEAT).last_seen == first:
+            time.sleep(0.5)
+        assert Heartbeat.objects.get(name=BEAT).last_seen > first, logs
+        assert "rmo_portal.tasks.heartbeat" in (workdir / "worker.log").read_text()
+        # The beat schedule is stored where an administrator sees it.
+        from django_celery_beat.models import PeriodicTask
+
+        assert PeriodicTask.objects.filter(task="rmo_portal.tasks.heartbeat", enabled=True).exists()
+        response = client.get("/healthz")
+        assert response.json()["beat"]["ok"] is True
+    finally:
+        for process in (beat, worker):
+            process.terminate()
+        for process in (beat, worker):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
