@@ -225,10 +225,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # How often beat ticks the heartbeat, and how old the last tick may be for /healthz to be green.
-HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60.0)
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=30.0)
 HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=300)
 
 # The one place where periodic work is declared. django-celery-beat's DatabaseScheduler copies
