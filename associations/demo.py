@@ -6,7 +6,18 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from members.models import Role, School, Teacher, User
+from members.models import (
+    Achievement,
+    Category,
+    Education,
+    Employment,
+    Role,
+    School,
+    Subject,
+    Teacher,
+    TrainingCourse,
+    User,
+)
 
 from .models import Association, Membership, Regulation
 
@@ -197,6 +208,74 @@ def _teacher_people() -> list[tuple[str, str, str]]:
     return people
 
 
+CATEGORY_CYCLE = [
+    Category.HIGHEST,
+    Category.FIRST,
+    Category.FIRST,
+    Category.COMPLIANCE,
+    Category.NONE,
+    Category.HIGHEST,
+]
+
+
+def _demo_profile(user: User, i: int, *, school: School, subject: Subject) -> Teacher:
+    """A varied, deterministic profile: categories, attestation years, courses, a few young specialists."""
+    teacher, created = Teacher.objects.get_or_create(user=user)
+    if not created:
+        return teacher
+    category = CATEGORY_CYCLE[i % len(CATEGORY_CYCLE)]
+    young = i % 11 == 7
+    since = datetime.date(2024 if young else 1990 + i % 30, 9, 1)
+    assigned = datetime.date(2021 + i % 5, 3 + i % 9, 10) if category != Category.NONE else None
+    teacher.pedagogical_since = since
+    teacher.total_since = since
+    teacher.category = category
+    teacher.category_assigned_on = assigned
+    teacher.category_order = f"Приказ Минобразования области № {100 + i}-к" if assigned else ""
+    teacher.last_attestation_on = assigned
+    teacher.phone = f"+7 (811) 482-{10 + i:02d}-{(i * 7) % 100:02d}"
+    teacher.self_education_topic = f"Формирование функциональной грамотности на уроках: {subject.name.lower()}"
+    teacher.save()
+    teacher.subjects.add(subject)
+    Employment.objects.create(teacher=teacher, school=school, position="учитель", is_main=True)
+    Education.objects.create(
+        teacher=teacher,
+        institution="Псковский государственный педагогический институт",
+        year=since.year - 1,
+        speciality=f"Учитель: {subject.name.lower()}",
+        is_pedagogical=True,
+    )
+    if i % 4 != 3:  # every fourth teacher has had no course for years
+        end = datetime.date(2023 + i % 3, 11, 20)
+        TrainingCourse.objects.create(
+            teacher=teacher,
+            start_date=end - datetime.timedelta(days=11),
+            end_date=end,
+            provider="Псковский областной институт повышения квалификации работников образования",
+            topic="Реализация требований обновлённых ФГОС",
+            hours=72,
+        )
+    else:
+        TrainingCourse.objects.create(
+            teacher=teacher,
+            start_date=datetime.date(2021, 3, 1),
+            end_date=datetime.date(2021, 3, 12),
+            provider="ФГАОУ ДПО «Академия Минпросвещения России»",
+            topic="Школа современного учителя",
+            hours=100,
+        )
+    if i % 5 == 0:
+        Achievement.objects.create(
+            teacher=teacher,
+            kind=Achievement.Kind.CONTEST,
+            title="Муниципальный конкурс «Учитель года»",
+            level=Achievement.Level.DISTRICT,
+            result="призёр",
+            date=datetime.date(2025, 2, 14),
+        )
+    return teacher
+
+
 def _user(username: str, password: str, *, created: list, **fields) -> User:
     user, is_new = User.objects.get_or_create(username=username, defaults=fields)
     if is_new:
@@ -240,7 +319,7 @@ def demo_seed() -> dict:
         last_name="Зуев", first_name="Олег", patronymic="Игоревич", role=Role.METHODIST, email="methodist2@example.org",
     )  # fmt: skip
 
-    subjects = [a[1] for a in ASSOCIATIONS]
+    subject_rows = [Subject.objects.get_or_create(name=a[1])[0] for a in ASSOCIATIONS]
     teachers: list[User] = []
     for i, (surname, first, patronymic) in enumerate(_teacher_people()):
         username = {0: "leader", 1: "secretary", 2: "teacher"}.get(i, f"teacher{i:02d}")
@@ -250,13 +329,8 @@ def demo_seed() -> dict:
             last_name=surname, first_name=first, patronymic=patronymic, role=Role.TEACHER,
             email=f"{username}@example.org",
         )  # fmt: skip
-        Teacher.objects.get_or_create(
-            user=user,
-            defaults={
-                "school": schools[i % len(schools)],
-                "subject": subjects[0 if i in (1, 2) else i % len(subjects)],
-            },
-        )
+        subject = subject_rows[0 if i in (1, 2) else i % len(subject_rows)]
+        _demo_profile(user, i, school=schools[i % len(schools)], subject=subject)
         teachers.append(user)
 
     # Teachers join the association of their subject; the demo «secretary» and «teacher» join the

@@ -1,9 +1,11 @@
 """Who may do what on associations; the membership roles that every later app builds on."""
 
 import rules
+from django.db.models import Q
 from django.utils import timezone
 
-from members.rules import is_service_staff
+from members import models as members_models
+from members.rules import is_own_profile, is_profile_reviewer, is_service_staff
 
 from .models import Association, Membership
 
@@ -36,5 +38,27 @@ def is_curator(user, association: Association) -> bool:
     return user.is_authenticated and association.curators.filter(pk=user.pk).exists()
 
 
+def led_teachers(user) -> Q:
+    """The teachers of the associations `user` leads today (a scope of members.Teacher)."""
+    led = Membership.objects.current(on=timezone.localdate()).filter(user=user, role=Membership.Role.LEADER)
+    members = Membership.objects.current(on=timezone.localdate()).filter(association__in=led.values("association"))
+    return Q(user__in=members.values("user"))
+
+
+members_models.TEACHER_SCOPES.append(led_teachers)
+
+
+@rules.predicate
+def leads_teacher(user, teacher) -> bool:
+    """Leads an association this teacher is a member of."""
+    return user.is_authenticated and members_models.Teacher.objects.filter(led_teachers(user), pk=teacher.pk).exists()
+
+
 rules.add_perm("associations.lead_any", is_leader)
 rules.add_perm("associations.view_people", is_service_staff | is_member)
+
+# The leaders' rights in the teacher database arrive with the memberships (members/rules.py).
+rules.set_perm("members.view_teacher_list", is_service_staff | is_leader)
+rules.set_perm("members.view_teacher", is_service_staff | is_own_profile | leads_teacher)
+rules.set_perm("members.review_teacher", is_profile_reviewer | leads_teacher)
+rules.set_perm("members.review_any", is_profile_reviewer | is_leader)

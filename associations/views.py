@@ -54,7 +54,8 @@ class AssociationDetailView(DetailView):
             ctx["memberships"] = (
                 Membership.objects.current(on=timezone.localdate())
                 .filter(association=self.object)
-                .select_related("user__teacher__school")
+                .select_related("user__teacher")
+                .prefetch_related("user__teacher__employments__school", "user__teacher__subjects")
                 .order_by("role", "user__last_name", "user__first_name")
             )
         return ctx

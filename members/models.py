@@ -1,6 +1,13 @@
+import datetime
+
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, ExtractYear, Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from rmo_portal.search import Fold
 
 
 class Role(models.TextChoices):
@@ -19,6 +26,7 @@ class User(AbstractUser):
     role = models.CharField("роль", max_length=20, choices=Role.choices, default=Role.TEACHER)
 
     objects = UserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], verbose_name="история учётной записи")
 
     class Meta:
         verbose_name = "пользователь"
@@ -52,8 +60,19 @@ class User(AbstractUser):
 class School(models.Model):
     """An educational organisation (ОУ/ОО) where teachers work."""
 
+    class Kind(models.TextChoices):
+        SCHOOL = "school", "Общеобразовательная организация"
+        KINDERGARTEN = "kindergarten", "Дошкольная образовательная организация"
+        ADDITIONAL = "additional", "Организация дополнительного образования"
+        OTHER = "other", "Другая"
+
     name = models.CharField("полное наименование", max_length=500, unique=True)
     short_name = models.CharField("краткое наименование", max_length=200)
+    municipality = models.CharField("муниципальное образование", max_length=200, blank=True)
+    kind = models.CharField("тип", max_length=20, choices=Kind.choices, default=Kind.SCHOOL)
+    address = models.CharField("адрес", max_length=500, blank=True)
+    phone = models.CharField("телефон", max_length=100, blank=True)
+    email = models.EmailField("электронная почта", blank=True)
 
     class Meta:
         verbose_name = "образовательная организация"
@@ -64,20 +83,429 @@ class School(models.Model):
         return self.short_name
 
 
+class Subject(models.Model):
+    """A subject taught (русский язык, математика, начальные классы…)."""
+
+    name = models.CharField("предмет", max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = "предмет"
+        verbose_name_plural = "предметы"
+        ordering = [Lower("name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.TextChoices):
+    """Qualification categories, including the newer «педагог-методист» and «педагог-наставник»."""
+
+    HIGHEST = "highest", "высшая"
+    FIRST = "first", "первая"
+    COMPLIANCE = "compliance", "соответствие занимаемой должности"
+    NONE = "none", "без категории"
+    METHODIST = "methodist", "педагог-методист"
+    MENTOR = "mentor", "педагог-наставник"
+
+
+# Years a category is valid: the next attestation is due five years after the last one.
+ATTESTATION_PERIOD_YEARS = 5
+# A course of further training is owed at least once in three years (273-ФЗ, ст. 47).
+TRAINING_PERIOD_YEARS = 3
+# A young specialist: the first three years of pedagogical work.
+YOUNG_SPECIALIST_YEARS = 3
+
+
+def years_between(start: datetime.date | None, on: datetime.date) -> int | None:
+    """Whole years from `start` to `on` (None without a start)."""
+    if start is None:
+        return None
+    return on.year - start.year - ((on.month, on.day) < (start.month, start.day))
+
+
+# Who else looks after a teacher, registered by higher apps (associations: the leaders of the
+# teacher's associations), so that members/ never imports them. Each returns a Q on Teacher.
+TEACHER_SCOPES: list = []
+
+SERVICE_ROLES = (Role.METHODIST, Role.DISTRICT_HEAD, Role.ADMIN)
+
+
+class TeacherQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The service sees every teacher; a teacher sees themself; registered scopes add the rest."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.role in SERVICE_ROLES:
+            return self.all()
+        condition = models.Q(user=user)
+        for scope in TEACHER_SCOPES:
+            condition |= scope(user)
+        return self.filter(pk__in=Teacher.objects.filter(condition).values("pk"))
+
+    def with_schedule_facts(self, *, on: datetime.date):
+        """Annotate the next attestation year and the end of the latest course, for filters and schedules."""
+        return self.annotate(
+            next_attestation=Coalesce(
+                "next_attestation_year_set",
+                ExtractYear(Coalesce("last_attestation_on", "category_assigned_on")) + ATTESTATION_PERIOD_YEARS,
+            ),
+            last_course=models.Max("courses__end_date"),
+        )
+
+    def course_overdue(self, *, on: datetime.date):
+        """No course in the last three years (or none at all)."""
+        cutoff = on.replace(year=on.year - TRAINING_PERIOD_YEARS)
+        recent = TrainingCourse.objects.filter(end_date__gte=cutoff).values("teacher")
+        return self.exclude(pk__in=recent)
+
+    def young_specialists(self, *, on: datetime.date):
+        return self.filter(pedagogical_since__gt=on.replace(year=on.year - YOUNG_SPECIALIST_YEARS))
+
+    def ordered(self):
+        """Russian alphabetical order on SQLite and PostgreSQL alike (ё sorts with е)."""
+        return self.order_by(Fold("user__last_name"), Fold("user__first_name"), Fold("user__patronymic"), "pk")
+
+    def for_list(self):
+        """What a list of teachers shows, in a fixed number of queries however many rows."""
+        return self.select_related("user").prefetch_related(
+            models.Prefetch("employments", queryset=Employment.objects.select_related("school")),
+            "subjects",
+            models.Prefetch("courses", queryset=TrainingCourse.objects.order_by("-end_date")),
+        )
+
+
 class Teacher(models.Model):
-    """The teacher's profile of a user: where they work and what they teach."""
+    """The teacher's profile of a user: the district's one record of them."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="teacher", verbose_name="пользователь")
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, null=True, blank=True, related_name="teachers", verbose_name="место работы"
+    phone = models.CharField("телефон", max_length=100, blank=True)
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="teachers", verbose_name="предметы")
+    pedagogical_since = models.DateField("педагогический стаж с", null=True, blank=True)
+    total_since = models.DateField("общий стаж с", null=True, blank=True)
+    category = models.CharField(
+        "квалификационная категория", max_length=20, choices=Category.choices, default=Category.NONE
     )
-    position = models.CharField("должность", max_length=200, blank=True, default="учитель")
-    subject = models.CharField("предмет", max_length=200, blank=True)
+    category_assigned_on = models.DateField("категория присвоена", null=True, blank=True)
+    category_order = models.CharField("приказ о категории", max_length=200, blank=True)
+    last_attestation_on = models.DateField("последняя аттестация", null=True, blank=True)
+    next_attestation_year_set = models.PositiveSmallIntegerField(
+        "год следующей аттестации (вручную)",
+        null=True,
+        blank=True,
+        help_text="Если пусто — через 5 лет после последней аттестации",
+    )
+    self_education_topic = models.CharField("тема самообразования", max_length=500, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[subjects], verbose_name="история профиля педагога")
+    objects = TeacherQuerySet.as_manager()
 
     class Meta:
         verbose_name = "педагог"
         verbose_name_plural = "педагоги"
         ordering = ["user__last_name", "user__first_name", "user__patronymic"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(category__in=Category.values), name="teacher_category_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.user.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:teacher_detail", args=[self.pk])
+
+    # Derived facts: they grow by themselves, nobody types them.
+    def pedagogical_years(self, on: datetime.date) -> int | None:
+        return years_between(self.pedagogical_since, on)
+
+    def total_years(self, on: datetime.date) -> int | None:
+        return years_between(self.total_since, on)
+
+    def is_young_specialist(self, on: datetime.date) -> bool:
+        years = self.pedagogical_years(on)
+        return years is not None and years < YOUNG_SPECIALIST_YEARS
+
+    @property
+    def next_attestation_year(self) -> int | None:
+        if self.next_attestation_year_set:
+            return self.next_attestation_year_set
+        last = self.last_attestation_on or self.category_assigned_on
+        return last.year + ATTESTATION_PERIOD_YEARS if last else None
+
+    @property
+    def last_course_end(self) -> datetime.date | None:
+        """The end of the latest course (uses the `courses` prefetch when there is one)."""
+        ends = [c.end_date for c in self.courses.all()]
+        return max(ends) if ends else None
+
+    def course_due_by(self) -> datetime.date | None:
+        """The date by which the next course is owed: three years after the last one."""
+        last = self.last_course_end
+        return last.replace(year=last.year + TRAINING_PERIOD_YEARS) if last else None
+
+    def is_course_overdue(self, on: datetime.date) -> bool:
+        due = self.course_due_by()
+        return due is None or due < on
+
+    @property
+    def main_employment(self):
+        employments = list(self.employments.all())
+        return next((e for e in employments if e.is_main), employments[0] if employments else None)
+
+    @property
+    def main_school(self):
+        employment = self.main_employment
+        return employment.school if employment else None
+
+
+class Employment(models.Model):
+    """Where a teacher works, and as whom; one place is the main one."""
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="employments", verbose_name="педагог")
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="employments", verbose_name="образовательная организация"
+    )
+    position = models.CharField("должность", max_length=200, default="учитель")
+    is_main = models.BooleanField("основное место работы", default=True)
+
+    history = HistoricalRecords(verbose_name="история мест работы")
+
+    class Meta:
+        verbose_name = "место работы"
+        verbose_name_plural = "места работы"
+        ordering = ["-is_main", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["teacher", "school", "position"], name="employment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school}, {self.position}"
+
+
+class Education(models.Model):
+    """A teacher's education: level, institution, year, speciality."""
+
+    class Level(models.TextChoices):
+        HIGHER = "higher", "высшее"
+        SECONDARY_VOCATIONAL = "secondary_vocational", "среднее профессиональное"
+        RETRAINING = "retraining", "профессиональная переподготовка"
+        POSTGRADUATE = "postgraduate", "аспирантура"
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="educations", verbose_name="педагог")
+    level = models.CharField("уровень", max_length=30, choices=Level.choices, default=Level.HIGHER)
+    institution = models.CharField("учебное заведение", max_length=500)
+    year = models.PositiveSmallIntegerField("год окончания")
+    speciality = models.CharField("специальность", max_length=500, blank=True)
+    is_pedagogical = models.BooleanField("педагогическое", default=True)
+
+    history = HistoricalRecords(verbose_name="история образования")
+
+    class Meta:
+        verbose_name = "образование"
+        verbose_name_plural = "образование"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}, {self.institution}, {self.year}"
+
+
+class TrainingCourse(models.Model):
+    """A course of further training (КПК, ДПО) with its certificate."""
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="courses", verbose_name="педагог")
+    start_date = models.DateField("начало")
+    end_date = models.DateField("окончание")
+    provider = models.CharField("где (организация)", max_length=500)
+    topic = models.CharField("тема", max_length=500)
+    hours = models.PositiveSmallIntegerField("часов")
+    certificate = models.FileField("удостоверение (скан)", upload_to="certificates/%Y/", blank=True)
+
+    history = HistoricalRecords(verbose_name="история курсов")
+
+    class Meta:
+        verbose_name = "курс повышения квалификации"
+        verbose_name_plural = "курсы повышения квалификации"
+        ordering = ["-end_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="course_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.hours} ч.)"
+
+
+class Achievement(models.Model):
+    """A contest result, title, award, publication or participation in a district event."""
+
+    class Kind(models.TextChoices):
+        CONTEST = "contest", "конкурс"
+        TITLE = "title", "звание"
+        AWARD = "award", "награда"
+        PUBLICATION = "publication", "публикация"
+        EVENT = "event", "участие в мероприятии"
+
+    class Level(models.TextChoices):
+        SCHOOL = "school", "уровень ОО"
+        DISTRICT = "district", "районный"
+        REGIONAL = "regional", "региональный"
+        FEDERAL = "federal", "федеральный"
+        INTERNATIONAL = "international", "международный"
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="achievements", verbose_name="педагог")
+    kind = models.CharField("вид", max_length=20, choices=Kind.choices)
+    title = models.CharField("название", max_length=500)
+    level = models.CharField("уровень", max_length=20, choices=Level.choices, default=Level.DISTRICT)
+    result = models.CharField("результат (место)", max_length=200, blank=True)
+    date = models.DateField("дата")
+    document = models.FileField("подтверждающий документ", upload_to="achievements/%Y/", blank=True)
+
+    history = HistoricalRecords(verbose_name="история достижений")
+
+    class Meta:
+        verbose_name = "достижение"
+        verbose_name_plural = "достижения"
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+def academic_year_of(day: datetime.date) -> int:
+    """The academic year a day belongs to, by its first calendar year: 1 Sep 2026 – 31 Aug 2027 → 2026."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def academic_year_label(year: int) -> str:
+    return f"{year}/{str(year + 1)[-2:]}"
+
+
+class ChangeRequest(models.Model):
+    """A teacher's request to change a verified fact; it takes effect when a reviewer accepts it."""
+
+    class Kind(models.TextChoices):
+        CATEGORY = "category", "Квалификационная категория и аттестация"
+        EDUCATION = "education", "Образование"
+        COURSE = "course", "Курс повышения квалификации"
+        ACHIEVEMENT = "achievement", "Достижение, участие в мероприятии"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "На проверке"
+        ACCEPTED = "accepted", "Принят"
+        RETURNED = "returned", "Возвращён"
+
+    # The allowed moves; only members.services changes `status`.
+    TRANSITIONS = {
+        Status.PENDING: {Status.ACCEPTED, Status.RETURNED},
+        Status.ACCEPTED: set(),
+        Status.RETURNED: set(),
+    }
+
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="change_requests", verbose_name="педагог"
+    )
+    kind = models.CharField("что меняется", max_length=20, choices=Kind.choices)
+    data = models.JSONField("новые сведения", encoder=DjangoJSONEncoder)
+    evidence = models.FileField("подтверждающий документ", upload_to="evidence/%Y/", blank=True)
+    status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField("подан", auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="подал")
+    decided_at = models.DateTimeField("решение принято", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="кто решил"
+    )
+    comment = models.TextField("комментарий проверяющего", blank=True)
+
+    class Meta:
+        verbose_name = "запрос на изменение профиля"
+        verbose_name_plural = "запросы на изменение профиля"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "accepted", "returned"]), name="change_request_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.teacher}"
+
+
+class ProfileConfirmation(models.Model):
+    """The annual refresh of one profile: confirmed by its teacher, checked by a reviewer."""
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="confirmations", verbose_name="педагог")
+    academic_year = models.PositiveSmallIntegerField("учебный год (первый год)")
+    confirmed_at = models.DateTimeField("подтверждён педагогом", null=True, blank=True)
+    checked_at = models.DateTimeField("проверен", null=True, blank=True)
+    checked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="кто проверил"
+    )
+
+    class Meta:
+        verbose_name = "ежегодное подтверждение профиля"
+        verbose_name_plural = "ежегодные подтверждения профилей"
+        constraints = [
+            models.UniqueConstraint(fields=["teacher", "academic_year"], name="confirmation_unique_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher}, {academic_year_label(self.academic_year)}"
+
+
+class ConsentDocument(models.Model):
+    """A version of the consent to the processing of personal data (152-ФЗ)."""
+
+    version = models.CharField("редакция", max_length=20, unique=True)
+    title = models.CharField("название", max_length=300)
+    text = models.TextField("текст")
+    published_on = models.DateField("действует с")
+
+    class Meta:
+        verbose_name = "текст согласия на обработку ПДн"
+        verbose_name_plural = "тексты согласия на обработку ПДн"
+        ordering = ["-published_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title}, ред. {self.version}"
+
+    @classmethod
+    def current(cls) -> "ConsentDocument | None":
+        return cls.objects.filter(published_on__lte=datetime.date.today()).first()
+
+
+class Consent(models.Model):
+    """A person's dated consent to one version of the document; withdrawal is dated too."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents", verbose_name="пользователь")
+    document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT, verbose_name="текст согласия")
+    given_at = models.DateTimeField("дано")
+    publish_allowed = models.BooleanField(
+        "согласие на распространение (ФИО, ОО, предмет, достижения на открытых страницах)", default=False
+    )
+    withdrawn_at = models.DateTimeField("отозвано", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "согласие на обработку ПДн"
+        verbose_name_plural = "согласия на обработку ПДн"
+        ordering = ["-given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document"], condition=models.Q(withdrawn_at__isnull=True), name="consent_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.document}"
+
+
+class ProfileView(models.Model):
+    """Someone other than the teacher opened the full profile (152-ФЗ: a log of who read the data)."""
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="views", verbose_name="педагог")
+    viewer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="кто смотрел")
+    viewed_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "просмотр профиля"
+        verbose_name_plural = "просмотры профилей"
+        ordering = ["-viewed_at"]

@@ -1,8 +1,11 @@
-"""Who may do what, as far as accounts alone tell (association roles live in associations/rules.py)."""
+"""Who may do what in the teacher database, as far as accounts alone tell.
+
+associations/rules.py widens the teacher rights to the leaders of the teacher's associations.
+"""
 
 import rules
 
-from .models import Role
+from .models import Role, Teacher
 
 
 @rules.predicate
@@ -23,11 +26,23 @@ def is_portal_admin(user) -> bool:
 @rules.predicate
 def is_teacher(user) -> bool:
     """Any account with a teacher's profile, whatever else it is."""
-    return user.is_authenticated and hasattr(user, "teacher")
+    return user.is_authenticated and Teacher.objects.filter(user=user).exists()
+
+
+@rules.predicate
+def is_own_profile(user, teacher: Teacher) -> bool:
+    return user.is_authenticated and teacher.user_id == user.pk
 
 
 is_service_staff = is_district_head | is_methodist | is_portal_admin
+# Methodists review profile changes; leaders get the right through associations/rules.py.
+is_profile_reviewer = is_methodist | is_portal_admin
 
-rules.add_perm("members.view_own_profile", rules.is_authenticated)
+rules.add_perm("members.view_own_profile", is_teacher)
 rules.add_perm("members.view_district", is_service_staff)
+rules.add_perm("members.view_teacher_list", is_service_staff)
+rules.add_perm("members.view_teacher", is_service_staff | is_own_profile)
+rules.add_perm("members.review_teacher", is_profile_reviewer)
+rules.add_perm("members.review_any", is_profile_reviewer)
+rules.add_perm("members.import_teachers", is_methodist | is_portal_admin)
 rules.add_perm("portal.use_admin", is_portal_admin)

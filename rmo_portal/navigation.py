@@ -25,7 +25,10 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem("Рабочий стол", "start", "speedometer2", login_required=True),
+    NavItem("Мой профиль", "members:me", "person-vcard", perm="members.view_own_profile"),
     NavItem("Объединения", "associations:list", "people"),
+    NavItem("Педагоги", "members:teacher_list", "person-lines-fill", perm="members.view_teacher_list"),
+    NavItem("Запросы", "members:review_queue", "inbox", perm="members.review_any"),
     NavItem("Положения", "associations:regulation_list", "journal-text", perm="members.view_district"),
     NavItem("Администрирование", "admin:index", "gear", perm="portal.use_admin"),
 )

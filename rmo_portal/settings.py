@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
     "rmo_portal",
     "members",
     "associations",
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "members.middleware.ConsentRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes must come last: it throttles repeated failed log-ins.
     "axes.middleware.AxesMiddleware",

@@ -24,6 +24,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("members.urls")),
     path("associations/", include("associations.urls")),
     path("admin/", admin.site.urls),
 ]

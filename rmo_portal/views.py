@@ -114,7 +114,8 @@ class LeaderStartView(StartPageView):
         members = (
             Membership.objects.current(on=today)
             .filter(association__in=associations)
-            .select_related("user__teacher__school")
+            .select_related("user__teacher")
+            .prefetch_related("user__teacher__employments__school", "user__teacher__subjects")
             .order_by("user__last_name", "user__first_name")
         )
         by_association = {a.pk: [] for a in associations}
@@ -133,7 +134,7 @@ class TeacherStartView(StartPageView):
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         user = self.request.user
-        teacher = Teacher.objects.filter(user=user).select_related("school").first()
+        teacher = Teacher.objects.filter(user=user).prefetch_related("employments__school", "subjects").first()
         memberships = (
             Membership.objects.current(on=today)
             .filter(user=user)

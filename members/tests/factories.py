@@ -1,6 +1,20 @@
-import factory
+import datetime
 
-from members.models import Role, School, Teacher, User
+import factory
+from django.utils import timezone
+
+from members.models import (
+    Category,
+    Consent,
+    ConsentDocument,
+    Employment,
+    Role,
+    School,
+    Subject,
+    Teacher,
+    TrainingCourse,
+    User,
+)
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -27,13 +41,60 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("пароль-для-тестов-1")
 
 
+class SubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subject
+        django_get_or_create = ["name"]
+
+    name = "Русский язык"
+
+
 class TeacherFactory(factory.django.DjangoModelFactory):
+    """A teacher with a main place of work and one subject; consent given unless consent=False."""
+
     class Meta:
         model = Teacher
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
-    school = factory.SubFactory(SchoolFactory)
-    subject = "Русский язык"
+    category = Category.FIRST
+    category_assigned_on = datetime.date(2023, 4, 12)
+    last_attestation_on = datetime.date(2023, 4, 12)
+    pedagogical_since = datetime.date(2010, 9, 1)
+    total_since = datetime.date(2008, 9, 1)
+
+    @factory.post_generation
+    def school(self, create, extracted, **kwargs):
+        if create:
+            Employment.objects.create(teacher=self, school=extracted or SchoolFactory(), position="учитель")
+
+    @factory.post_generation
+    def subject(self, create, extracted, **kwargs):
+        if create:
+            self.subjects.add(SubjectFactory(name=extracted) if isinstance(extracted, str) else SubjectFactory())
+
+    @factory.post_generation
+    def consent(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            give_consent(self.user)
+
+
+class TrainingCourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingCourse
+
+    teacher = factory.SubFactory(TeacherFactory)
+    start_date = datetime.date(2025, 10, 1)
+    end_date = datetime.date(2025, 10, 12)
+    provider = "Институт развития образования"
+    topic = "Обновлённые ФГОС"
+    hours = 72
+
+
+def give_consent(user: User) -> None:
+    document = ConsentDocument.current()
+    if document:
+        Consent.objects.get_or_create(user=user, document=document, defaults={"given_at": timezone.now()})
 
 
 def methodist(**kwargs) -> User:

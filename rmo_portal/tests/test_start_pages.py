@@ -15,6 +15,7 @@ PASSWORD = "пароль-для-тестов-1"
 def _people():
     association = AssociationFactory(name="РМО учителей математики")
     leader = leader_of(association, user__username="leader", user__last_name="Ёлкина")
+    TeacherFactory(user=leader)
     teacher = MembershipFactory(association=association, user__username="teacher").user
     TeacherFactory(user=teacher)
     curator = methodist(username="methodist")

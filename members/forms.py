@@ -1,0 +1,144 @@
+"""Forms of the teacher database. They validate; services act."""
+
+import datetime
+
+from django import forms
+
+from .models import Achievement, Education, Teacher, TrainingCourse
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# What a teacher edits directly, at once; everything else is a verified fact (CHANGE_FORMS).
+SELF_EDITED_FIELDS = ("phone", "self_education_topic")
+
+
+class ContactsForm(forms.ModelForm):
+    """The fields a teacher changes without review, plus the account's e-mail."""
+
+    email = forms.EmailField(label="Электронная почта", required=False)
+
+    class Meta:
+        model = Teacher
+        fields = SELF_EDITED_FIELDS
+
+
+class ChangeForm(forms.ModelForm):
+    """A verified fact: the teacher proposes it, a reviewer accepts it."""
+
+    # The model's file field that receives the evidence when the request is accepted.
+    evidence_field: str | None = None
+
+    def serialized_data(self) -> dict:
+        data = {}
+        for name in self.Meta.fields:
+            value = self.cleaned_data.get(name)
+            data[name] = value.isoformat() if isinstance(value, datetime.date) else value
+        return data
+
+
+def _not_in_future(value: datetime.date | None) -> None:
+    if value and value > datetime.date.today():
+        raise forms.ValidationError("Дата не может быть в будущем.")
+
+
+class CategoryForm(ChangeForm):
+    class Meta:
+        model = Teacher
+        fields = ["category", "category_assigned_on", "category_order", "last_attestation_on"]
+        widgets = {"category_assigned_on": DATE_WIDGET, "last_attestation_on": DATE_WIDGET}
+
+    def clean_category_assigned_on(self):
+        value = self.cleaned_data["category_assigned_on"]
+        _not_in_future(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") not in (None, "", "none") and not data.get("category_assigned_on"):
+            self.add_error("category_assigned_on", "Укажите дату присвоения категории.")
+        return data
+
+
+class EducationForm(ChangeForm):
+    class Meta:
+        model = Education
+        fields = ["level", "institution", "year", "speciality", "is_pedagogical"]
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 1950 <= year <= datetime.date.today().year:
+            raise forms.ValidationError("Год окончания — четыре цифры, не позже текущего года.")
+        return year
+
+
+class TrainingCourseForm(ChangeForm):
+    evidence_field = "certificate"
+
+    class Meta:
+        model = TrainingCourse
+        fields = ["start_date", "end_date", "provider", "topic", "hours"]
+        widgets = {"start_date": DATE_WIDGET, "end_date": DATE_WIDGET}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "Окончание курса не может быть раньше начала.")
+        if end:
+            try:
+                _not_in_future(end)
+            except forms.ValidationError as error:
+                self.add_error("end_date", error)
+        if data.get("hours") is not None and not 1 <= data["hours"] <= 2000:
+            self.add_error("hours", "Укажите число часов от 1 до 2000.")
+        return data
+
+
+class AchievementForm(ChangeForm):
+    evidence_field = "document"
+
+    class Meta:
+        model = Achievement
+        fields = ["kind", "title", "level", "result", "date"]
+        widgets = {"date": DATE_WIDGET}
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        _not_in_future(value)
+        return value
+
+
+CHANGE_FORMS: dict[str, type[ChangeForm]] = {
+    "category": CategoryForm,
+    "education": EducationForm,
+    "course": TrainingCourseForm,
+    "achievement": AchievementForm,
+}
+
+
+class EvidenceForm(forms.Form):
+    evidence = forms.FileField(
+        label="Подтверждающий документ (скан, PDF или фото)",
+        required=False,
+        help_text="Удостоверение, диплом, приказ о категории, грамота. До 10 МБ.",
+    )
+
+    def clean_evidence(self):
+        file = self.cleaned_data.get("evidence")
+        if file and file.size > 10 * 1024 * 1024:
+            raise forms.ValidationError("Файл больше 10 МБ: отсканируйте с меньшим разрешением.")
+        if file and not file.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):
+            raise forms.ValidationError("Подойдёт PDF, JPG или PNG.")
+        return file
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label="Почему запрос возвращается", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConsentForm(forms.Form):
+    agree = forms.BooleanField(label="Я даю согласие на обработку моих персональных данных на условиях выше")
+    publish_allowed = forms.BooleanField(
+        label="Разрешаю публиковать на открытых страницах портала мои ФИО, место работы, предмет и достижения",
+        required=False,
+    )

@@ -1,0 +1,325 @@
+"""Views of the teacher database: thin; services write, rules decide, querysets scope."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from rmo_portal.mixins import PermissionMixin
+
+from . import services
+from .filters import TeacherFilter
+from .forms import CHANGE_FORMS, ConsentForm, ContactsForm, EvidenceForm, ReturnForm
+from .models import ChangeRequest, ConsentDocument, ProfileConfirmation, Teacher, academic_year_of
+
+
+def own_teacher(request) -> Teacher:
+    teacher = Teacher.objects.filter(user=request.user).first()
+    if teacher is None:
+        raise Http404("У учётной записи нет профиля педагога.")
+    return teacher
+
+
+class TeacherListView(PermissionMixin, FilterView):
+    permission_required = "members.view_teacher_list"
+    filterset_class = TeacherFilter
+    paginate_by = 50
+    template_name = "members/teacher_list.html"
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        return Teacher.objects.visible_to(self.request.user).for_list().with_schedule_facts(on=today).ordered()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["today"] = timezone.localdate()
+        ctx["querystring"] = self.request.GET.urlencode()
+        return ctx
+
+
+class TeacherDetailView(PermissionMixin, DetailView):
+    """The full profile; every look by someone else is logged (152-ФЗ)."""
+
+    permission_required = "members.view_teacher"
+    template_name = "members/teacher_detail.html"
+    context_object_name = "teacher"
+
+    def get_queryset(self):
+        return (
+            Teacher.objects.visible_to(self.request.user)
+            .select_related("user")
+            .prefetch_related("employments__school", "subjects", "educations", "courses", "achievements")
+        )
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        services.profile_view_log(teacher=self.object, viewer=request.user)
+        return response
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        teacher = self.object
+        today = timezone.localdate()
+        year = academic_year_of(today)
+        ctx.update(
+            today=today,
+            is_own=teacher.user_id == self.request.user.pk,
+            requests=teacher.change_requests.select_related("decided_by")[:20],
+            confirmation=ProfileConfirmation.objects.filter(teacher=teacher, academic_year=year)
+            .select_related("checked_by")
+            .first(),
+            academic_year=year,
+            change_kinds=ChangeRequest.Kind.choices,
+        )
+        return ctx
+
+
+class MyProfileView(LoginRequiredMixin, View):
+    def get(self, request):
+        return redirect(own_teacher(request).get_absolute_url())
+
+
+class ContactsUpdateView(LoginRequiredMixin, FormView):
+    """Plain contacts and the self-education topic change at once, without review."""
+
+    form_class = ContactsForm
+    template_name = "members/contacts_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.teacher = own_teacher(self.request)
+        kwargs["initial"] = {"email": self.request.user.email}
+        return kwargs
+
+    @transaction.atomic
+    def form_valid(self, form):
+        form.save()
+        user = self.request.user
+        user.email = form.cleaned_data["email"]
+        user.save(update_fields=["email"])
+        messages.success(self.request, "Контакты сохранены.")
+        return redirect(self.teacher.get_absolute_url())
+
+
+class ChangeRequestCreateView(LoginRequiredMixin, TemplateView):
+    """A teacher proposes a verified fact with its evidence; a reviewer decides."""
+
+    template_name = "members/change_request_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["kind"] not in CHANGE_FORMS:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_forms(self, data=None, files=None):
+        teacher = own_teacher(self.request)
+        kind = self.kwargs["kind"]
+        instance = Teacher.objects.get(pk=teacher.pk) if kind == ChangeRequest.Kind.CATEGORY else None
+        return teacher, CHANGE_FORMS[kind](data=data, instance=instance), EvidenceForm(data=data, files=files)
+
+    def get(self, request, *args, **kwargs):
+        teacher, form, evidence_form = self.get_forms()
+        return self.render_to_response(self._context(teacher, form, evidence_form))
+
+    def post(self, request, *args, **kwargs):
+        teacher, form, evidence_form = self.get_forms(request.POST, request.FILES)
+        if form.is_valid() and evidence_form.is_valid():
+            try:
+                services.change_request_submit(
+                    teacher=teacher,
+                    kind=self.kwargs["kind"],
+                    data=form.serialized_data(),
+                    evidence=evidence_form.cleaned_data.get("evidence"),
+                    by=request.user,
+                )
+            except services.ProfileError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Запрос отправлен на проверку. Сведения изменятся, когда его примут.")
+                return redirect(teacher.get_absolute_url())
+        return self.render_to_response(self._context(teacher, form, evidence_form))
+
+    def _context(self, teacher, form, evidence_form):
+        return self.get_context_data(
+            teacher=teacher,
+            form=form,
+            evidence_form=evidence_form,
+            kind_label=ChangeRequest.Kind(self.kwargs["kind"]).label,
+        )
+
+
+class ReviewQueueView(PermissionMixin, ListView):
+    """Pending change requests of the teachers the reviewer looks after."""
+
+    permission_required = "members.review_any"
+    template_name = "members/review_queue.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            ChangeRequest.objects.filter(
+                status=ChangeRequest.Status.PENDING,
+                teacher__in=Teacher.objects.visible_to(self.request.user),
+            )
+            .exclude(teacher__user=self.request.user)
+            .select_related("teacher__user")
+            .order_by("created_at")
+        )
+
+
+class ChangeRequestReviewView(PermissionMixin, DetailView):
+    """GET shows the request beside the current profile; POST accepts or returns it."""
+
+    permission_required = "members.review_teacher"
+    template_name = "members/change_request_review.html"
+    context_object_name = "change"
+
+    def get_queryset(self):
+        return ChangeRequest.objects.filter(teacher__in=Teacher.objects.visible_to(self.request.user)).select_related(
+            "teacher__user", "decided_by", "created_by"
+        )
+
+    def get_permission_object(self):
+        return self.get_object().teacher
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        form_class = CHANGE_FORMS[self.object.kind]
+        ctx["rows"] = [
+            (form_class.base_fields[name].label, _display(form_class, name, value))
+            for name, value in self.object.data.items()
+        ]
+        ctx.setdefault("return_form", ReturnForm())
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        self.object = change = self.get_object()
+        if change.teacher.user_id == request.user.pk:
+            messages.error(request, "Свой запрос рассматривает другой проверяющий.")
+            return redirect(request.path)
+        try:
+            if "accept" in request.POST:
+                services.change_request_accept(change=change, by=request.user, comment=request.POST.get("comment", ""))
+                messages.success(request, f"Принято: сведения внесены в профиль ({change.teacher}).")
+            else:
+                form = ReturnForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(return_form=form))
+                services.change_request_return(change=change, by=request.user, comment=form.cleaned_data["comment"])
+                messages.success(request, "Запрос возвращён педагогу с комментарием.")
+        except services.ProfileError as error:
+            messages.error(request, str(error))
+            return redirect(request.path)
+        return redirect("members:review_queue")
+
+
+def _display(form_class, name, value):
+    field = form_class.base_fields[name]
+    choices = dict(getattr(field, "choices", []) or [])
+    if value in choices:
+        return choices[value]
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        from rmo_portal.text import date_ru
+
+        return date_ru(timezone.datetime.fromisoformat(value).date())
+    return value if value not in (None, "") else "—"
+
+
+class ProfileConfirmView(LoginRequiredMixin, View):
+    def post(self, request):
+        teacher = own_teacher(request)
+        services.profile_confirm(teacher=teacher)
+        messages.success(request, "Спасибо: вы подтвердили, что сведения профиля актуальны.")
+        return redirect(teacher.get_absolute_url())
+
+
+class ProfileCheckView(PermissionMixin, View):
+    permission_required = "members.review_teacher"
+
+    def get_permission_object(self):
+        return get_object_or_404(Teacher.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def post(self, request, pk):
+        teacher = self.get_permission_object()
+        try:
+            services.profile_check(teacher=teacher, by=request.user)
+        except services.ProfileError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Профиль отмечен как проверенный: {teacher}.")
+        return redirect(_safe_next(request) or teacher.get_absolute_url())
+
+
+class TeacherHistoryView(PermissionMixin, DetailView):
+    """Who changed what in the profile, and when."""
+
+    permission_required = "members.view_teacher"
+    template_name = "members/teacher_history.html"
+    context_object_name = "teacher"
+
+    def get_queryset(self):
+        return Teacher.objects.visible_to(self.request.user).select_related("user")
+
+    def get_context_data(self, **kwargs):
+        from .history import profile_history
+
+        return super().get_context_data(entries=profile_history(self.object), **kwargs)
+
+
+class ProfileViewsView(LoginRequiredMixin, ListView):
+    """The teacher sees who opened their profile."""
+
+    template_name = "members/profile_views.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return own_teacher(self.request).views.select_related("viewer")
+
+
+class ConsentView(LoginRequiredMixin, FormView):
+    form_class = ConsentForm
+    template_name = "members/consent.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.document = ConsentDocument.current()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        consents = self.request.user.consents.select_related("document") if self.request.user.is_authenticated else []
+        return super().get_context_data(document=self.document, consents=consents, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if "withdraw" in request.POST:
+            services.consent_withdraw(user=request.user)
+            messages.warning(
+                request,
+                "Согласие отозвано. Обработка ваших данных будет прекращена; чтобы пользоваться порталом, "
+                "согласие нужно дать снова.",
+            )
+            return redirect("members:consent")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if self.document is None:
+            raise Http404("Текст согласия ещё не опубликован.")
+        services.consent_give(
+            user=self.request.user, document=self.document, publish_allowed=form.cleaned_data["publish_allowed"]
+        )
+        messages.success(self.request, "Согласие сохранено. Спасибо!")
+        return HttpResponseRedirect(_safe_next(self.request) or reverse("start"))
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None
