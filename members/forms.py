@@ -142,3 +142,19 @@ class ConsentForm(forms.Form):
         label="Разрешаю публиковать на открытых страницах портала мои ФИО, место работы, предмет и достижения",
         required=False,
     )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Файл со списком педагогов (.xlsx или .csv)",
+        help_text="Заголовки столбцов по-русски, в любом порядке: Ф.И.О. (или Фамилия, Имя, Отчество), школа, "
+        "предмет, категория, дата последней аттестации, год очередной аттестации, стаж, телефон, e-mail.",
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if not file.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError("Подойдёт файл .xlsx или .csv. Файл .xls сохраните в Excel как .xlsx.")
+        if file.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("Файл больше 20 МБ.")
+        return file

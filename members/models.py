@@ -142,6 +142,10 @@ class TeacherQuerySet(models.QuerySet):
             condition |= scope(user)
         return self.filter(pk__in=Teacher.objects.filter(condition).values("pk"))
 
+    def for_export(self):
+        """Everything the export and the schedules print, in a fixed number of queries."""
+        return self.for_list().prefetch_related("educations", "achievements")
+
     def with_schedule_facts(self, *, on: datetime.date):
         """Annotate the next attestation year and the end of the latest course, for filters and schedules."""
         return self.annotate(
@@ -509,3 +513,6 @@ class ProfileView(models.Model):
         verbose_name = "просмотр профиля"
         verbose_name_plural = "просмотры профилей"
         ordering = ["-viewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.teacher}, {self.viewed_at:%d.%m.%Y %H:%M}"

@@ -4,8 +4,11 @@ Each function checks what it needs, writes in one transaction and says what it c
 """
 
 import datetime
+import uuid
+from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -161,3 +164,24 @@ def profile_view_log(*, teacher: Teacher, viewer: User) -> None:
     """Record that someone other than the teacher opened the full profile."""
     if teacher.user_id != viewer.pk:
         ProfileView.objects.create(teacher=teacher, viewer=viewer)
+
+
+# --- uploaded import files ------------------------------------------------------------------
+
+
+def import_file_store(*, name: str, content: bytes) -> str:
+    """Keep an uploaded list between the preview and the confirmation; returns its token."""
+    token = uuid.uuid4().hex
+    default_storage.save(f"imports/{token}{Path(name).suffix.lower()}", ContentFile(content))
+    return token
+
+
+def import_file_read(*, token: str) -> bytes:
+    if not token.isalnum():
+        raise ProfileError("Неверная ссылка на загруженный файл.")
+    for suffix in (".xlsx", ".csv"):
+        path = f"imports/{token}{suffix}"
+        if default_storage.exists(path):
+            with default_storage.open(path, "rb") as file:
+                return file.read()
+    raise ProfileError("Загруженный файл не найден: загрузите его снова.")

@@ -6,11 +6,22 @@ app_name = "members"
 
 urlpatterns = [
     path("teachers/", views.TeacherListView.as_view(), name="teacher_list"),
+    path("teachers/export.xlsx", views.TeacherExportView.as_view(), name="teacher_export"),
+    path("teachers/attestation/", views.AttestationScheduleView.as_view(), name="attestation_schedule"),
+    path("teachers/training/", views.TrainingScheduleView.as_view(), name="training_schedule"),
+    path("teachers/import/", views.TeacherImportView.as_view(), name="teacher_import"),
+    path(
+        "teachers/import/<str:token>/rejected.xlsx",
+        views.TeacherImportRejectedView.as_view(),
+        name="teacher_import_rejected",
+    ),
     path("teachers/<int:pk>/", views.TeacherDetailView.as_view(), name="teacher_detail"),
     path("teachers/<int:pk>/history/", views.TeacherHistoryView.as_view(), name="teacher_history"),
+    path("teachers/<int:pk>/files/<str:kind>/<int:item>/", views.TeacherFileView.as_view(), name="teacher_file"),
     path("teachers/<int:pk>/check/", views.ProfileCheckView.as_view(), name="teacher_check"),
     path("reviews/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("reviews/<int:pk>/", views.ChangeRequestReviewView.as_view(), name="change_review"),
+    path("reviews/<int:pk>/evidence/", views.ChangeEvidenceView.as_view(), name="change_evidence"),
     path("me/", views.MyProfileView.as_view(), name="me"),
     path("me/contacts/", views.ContactsUpdateView.as_view(), name="contacts"),
     path("me/requests/<str:kind>/", views.ChangeRequestCreateView.as_view(), name="change_request"),

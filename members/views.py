@@ -3,21 +3,34 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from rmo_portal.excel import XLSX, xlsx_response
 from rmo_portal.mixins import PermissionMixin
+from rmo_portal.pdf import pdf_response
 
-from . import services
+from . import importer, services
 from .filters import TeacherFilter
-from .forms import CHANGE_FORMS, ConsentForm, ContactsForm, EvidenceForm, ReturnForm
-from .models import ChangeRequest, ConsentDocument, ProfileConfirmation, Teacher, academic_year_of
+from .forms import CHANGE_FORMS, ConsentForm, ContactsForm, EvidenceForm, ImportForm, ReturnForm
+from .models import (
+    TRAINING_PERIOD_YEARS,
+    Achievement,
+    ChangeRequest,
+    ConsentDocument,
+    ProfileConfirmation,
+    Teacher,
+    TrainingCourse,
+    academic_year_label,
+    academic_year_of,
+)
+from .schedules import EXPORT_HEADERS, PLAN_YEARS, attestation_schedule, export_rows, training_schedule
 
 
 def own_teacher(request) -> Teacher:
@@ -39,8 +52,13 @@ class TeacherListView(PermissionMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["today"] = timezone.localdate()
+        today = ctx["today"] = timezone.localdate()
         ctx["querystring"] = self.request.GET.urlencode()
+        cutoff = today.replace(year=today.year - TRAINING_PERIOD_YEARS)
+        for teacher in ctx["object_list"]:
+            teacher.ped_years = teacher.pedagogical_years(today)
+            teacher.young = teacher.is_young_specialist(today)
+            teacher.course_overdue = teacher.last_course is None or teacher.last_course < cutoff
         return ctx
 
 
@@ -75,8 +93,10 @@ class TeacherDetailView(PermissionMixin, DetailView):
             confirmation=ProfileConfirmation.objects.filter(teacher=teacher, academic_year=year)
             .select_related("checked_by")
             .first(),
-            academic_year=year,
-            change_kinds=ChangeRequest.Kind.choices,
+            academic_year_label=academic_year_label(year),
+            ped_years=teacher.pedagogical_years(today),
+            total_years=teacher.total_years(today),
+            young=teacher.is_young_specialist(today),
         )
         return ctx
 
@@ -323,3 +343,199 @@ def _safe_next(request) -> str | None:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return None
+
+
+class TeacherFileView(PermissionMixin, View):
+    """Certificates and diplomas are personal data: served only to those who may see the profile."""
+
+    permission_required = "members.view_teacher"
+    FILES = {"course": (TrainingCourse, "certificate"), "achievement": (Achievement, "document")}
+
+    def get_permission_object(self):
+        return get_object_or_404(Teacher.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, pk, kind, item):
+        if kind not in self.FILES:
+            raise Http404
+        model, field = self.FILES[kind]
+        row = get_object_or_404(model, pk=item, teacher_id=pk)
+        file = getattr(row, field)
+        if not file:
+            raise Http404
+        return FileResponse(file.open("rb"), filename=file.name.rsplit("/", 1)[-1])
+
+
+class ChangeEvidenceView(PermissionMixin, View):
+    """The evidence attached to a request, for its teacher and reviewers."""
+
+    permission_required = "members.view_teacher"
+
+    def get_permission_object(self):
+        self.change = get_object_or_404(
+            ChangeRequest.objects.filter(teacher__in=Teacher.objects.visible_to(self.request.user)),
+            pk=self.kwargs["pk"],
+        )
+        return self.change.teacher
+
+    def get(self, request, pk):
+        if not self.change.evidence:
+            raise Http404
+        return FileResponse(self.change.evidence.open("rb"), filename=self.change.evidence.name.rsplit("/", 1)[-1])
+
+
+class ScheduleView(PermissionMixin, FilterView):
+    """A schedule for a year and the 5-year plan, as a page, Excel (?format=xlsx) or PDF (?format=pdf)."""
+
+    permission_required = "members.view_teacher_list"
+    filterset_class = TeacherFilter
+    template_name = "members/schedule.html"
+    title = ""
+    build = None
+    filename = ""
+
+    def get_queryset(self):
+        return Teacher.objects.visible_to(self.request.user).for_export().ordered()
+
+    def year(self) -> int:
+        try:
+            return int(self.request.GET.get("year", ""))
+        except ValueError:
+            return timezone.localdate().year
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        year = self.year()
+        rows = type(self).build(ctx["object_list"], year=year)
+        querystring = self.request.GET.copy()
+        querystring.pop("format", None)
+        ctx.update(
+            title=self.title,
+            year=year,
+            years=list(range(year, year + PLAN_YEARS)),
+            rows=rows,
+            due_now=[r for r in rows if r.plan.get(year)],
+            querystring=querystring.urlencode(),
+            today=timezone.localdate(),
+        )
+        return ctx
+
+    def render_to_response(self, context, **response_kwargs):
+        fmt = self.request.GET.get("format")
+        if fmt == "xlsx":
+            headers = ["Ф.И.О.", "Школа", "Предмет", "Категория", self.due_label, *map(str, context["years"])]
+            rows = (
+                [
+                    r.teacher.user.full_name,
+                    str(r.teacher.main_school or ""),
+                    ", ".join(s.name for s in r.teacher.subjects.all()),
+                    r.teacher.get_category_display(),
+                    r.due_year or "нет сведений",
+                    *["✓" if r.plan[y] else "" for y in context["years"]],
+                ]
+                for r in context["rows"]
+            )
+            return xlsx_response(
+                title=self.title, headers=headers, rows=rows, filename=f"{self.filename}-{context['year']}.xlsx"
+            )
+        if fmt == "pdf":
+            return pdf_response(
+                "pdf/schedule.html", {**context, "due_label": self.due_label}, request=self.request,
+                filename=f"{self.filename}-{context['year']}.pdf",
+            )  # fmt: skip
+        context["due_label"] = self.due_label
+        return super().render_to_response(context, **response_kwargs)
+
+
+class AttestationScheduleView(ScheduleView):
+    title = "График аттестации"
+    due_label = "Год аттестации"
+    build = staticmethod(attestation_schedule)
+    filename = "attestation"
+
+
+class TrainingScheduleView(ScheduleView):
+    title = "График повышения квалификации"
+    due_label = "Курс положен до (год)"
+    build = staticmethod(training_schedule)
+    filename = "training"
+
+
+class TeacherExportView(TeacherListView):
+    """The filtered list in Excel, with the columns of seed 004 §9.5."""
+
+    paginate_by = None
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("educations", "achievements")
+
+    def render_to_response(self, context, **response_kwargs):
+        today = timezone.localdate()
+        return xlsx_response(
+            title="Педагоги",
+            headers=EXPORT_HEADERS,
+            rows=export_rows(context["object_list"], on=today),
+            filename=f"teachers-{today:%Y-%m-%d}.xlsx",
+        )
+
+
+class TeacherImportView(PermissionMixin, TemplateView):
+    """Upload → preview of every row (new, update, error with the reason) → confirm → result."""
+
+    permission_required = "members.import_teachers"
+    template_name = "members/teacher_import.html"
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            plan = importer.plan_import(importer.read_table(upload.name, content))
+        except importer.ImportFileError as error:
+            form.add_error("file", str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        if plan.error:
+            form.add_error("file", plan.error)
+            return self.render_to_response(self.get_context_data(form=form))
+        token = services.import_file_store(name=upload.name, content=content)
+        request.session["teacher_import"] = {"token": token, "name": upload.name}
+        return self.render_to_response(self.get_context_data(plan=plan, token=token, file_name=upload.name))
+
+    def confirm(self, request):
+        stored = request.session.get("teacher_import") or {}
+        if not stored or stored.get("token") != request.POST.get("token"):
+            messages.error(request, "Загрузите файл ещё раз: предпросмотр устарел.")
+            return redirect("members:teacher_import")
+        plan = importer.plan_import(
+            importer.read_table(stored["name"], services.import_file_read(token=stored["token"]))
+        )
+        counts = importer.import_apply(plan, by=request.user)
+        messages.success(
+            request,
+            f"Загружено: новых {counts['new']}, обновлено {counts['updated']}, отклонено {counts['rejected']}.",
+        )
+        return self.render_to_response(
+            self.get_context_data(result=counts, plan=plan, token=stored["token"], file_name=stored["name"])
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", ImportForm())
+        return super().get_context_data(**kwargs)
+
+
+class TeacherImportRejectedView(PermissionMixin, View):
+    """The rejected rows of the last uploaded file, with reasons, as .xlsx to fix and load again."""
+
+    permission_required = "members.import_teachers"
+
+    def get(self, request, token):
+        stored = request.session.get("teacher_import") or {}
+        if stored.get("token") != token:
+            raise Http404
+        plan = importer.plan_import(importer.read_table(stored["name"], services.import_file_read(token=token)))
+        response = HttpResponse(importer.rejected_xlsx(plan), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename="rejected-rows.xlsx")
+        return response

@@ -1,0 +1,451 @@
+"""Import of a teacher list from Excel (.xlsx) or CSV, as real district files come.
+
+Real files have a title and merged header cells above the header, columns in any order with Russian
+headers, extra spaces, ё/е, dates as text or as real dates, categories written a dozen ways, empty rows,
+the same person twice, and the full name in one «Ф.И.О.» column. plan_import() reads and judges every
+row without writing; import_apply() writes the valid rows in one transaction. Importing the same file
+again changes nothing.
+"""
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from rmo_portal.search import fold
+
+from .models import Category, Employment, School, Subject, Teacher, User
+
+# Canonical column → header spellings (folded, punctuation dropped).
+HEADERS = {
+    "fio": ["фио", "ф и о", "фамилия имя отчество", "фамилия имя отчество педагога", "педагог"],
+    "last_name": ["фамилия"],
+    "first_name": ["имя"],
+    "patronymic": ["отчество"],
+    "school": ["школа", "оу", "оо", "образовательное учреждение", "образовательная организация", "место работы",
+               "наименование оу", "учреждение"],
+    "position": ["должность"],
+    "subject": ["предмет", "преподаваемый предмет", "преподаваемые предметы", "предметы"],
+    "category": ["категория", "квалификационная категория", "кв категория"],
+    "category_assigned_on": ["дата присвоения категории", "категория присвоена", "дата присвоения"],
+    "last_attestation_on": ["дата последней аттестации", "последняя аттестация", "дата аттестации"],
+    "next_attestation_year": ["год очередной аттестации", "год следующей аттестации", "следующая аттестация"],
+    "pedagogical_years": ["педагогический стаж", "педстаж", "пед стаж", "стаж педагогический"],
+    "phone": ["телефон", "контактный телефон", "тел"],
+    "email": ["email", "e mail", "эл почта", "электронная почта", "адрес электронной почты"],
+    "self_education_topic": ["тема самообразования"],
+}  # fmt: skip
+REQUIRED_NAME = "Нужен столбец «Ф.И.О.» или столбцы «Фамилия», «Имя»."
+
+STATUS_LABELS = {"new": "новый", "update": "обновление", "same": "без изменений", "skip": "повтор", "error": "ошибка"}
+
+
+def _key(text) -> str:
+    text = fold(str(text or ""))
+    text = re.sub(r"[.,:;/\\()\"'«»“”„\-–—_*№#]+", " ", text)
+    return " ".join(text.split())
+
+
+HEADER_INDEX = {_key(spelling): column for column, spellings in HEADERS.items() for spelling in spellings}
+
+
+def school_key(name: str) -> str:
+    """A school's name regardless of quotes, case, ё and spacing: «МБОУ "СОШ №1"» = «мбоу сош № 1»."""
+    text = fold(name or "")
+    text = re.sub(r"[\"'«»“”„]+", " ", text)
+    text = re.sub(r"№\s*", "№", text)
+    return " ".join(text.split())
+
+
+def person_key(last: str, first: str, patronymic: str) -> str:
+    return "|".join(_key(p) for p in (last, first, patronymic))
+
+
+@dataclass
+class Row:
+    number: int
+    cells: list
+    data: dict = field(default_factory=dict)
+    status: str = "new"
+    errors: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    teacher: Teacher | None = None
+    new_school: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class Plan:
+    header: list[str]
+    rows: list[Row]
+    error: str = ""
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s: self.count(s) for s in STATUS_LABELS}
+
+    @property
+    def new_schools(self) -> list[str]:
+        return sorted({r.data["school"] for r in self.rows if r.new_school and r.status in ("new", "update")})
+
+    @property
+    def rejected(self) -> list[Row]:
+        return [r for r in self.rows if r.status == "error"]
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all; the message is for the user."""
+
+
+def read_table(name: str, content: bytes) -> list[list]:
+    """All rows of the first sheet (xlsx) or of a CSV (UTF-8 or Windows-1251, ; or , or tab)."""
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except Exception as exc:
+            raise ImportFileError(
+                "Не удалось прочитать файл Excel: сохраните его как .xlsx и загрузите снова."
+            ) from exc
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    if name.lower().endswith(".csv"):
+        for encoding in ("utf-8-sig", "cp1251"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ImportFileError("Не удалось определить кодировку CSV: сохраните файл в UTF-8.")
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t") if text.strip() else csv.excel
+        return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    raise ImportFileError("Подойдёт файл .xlsx или .csv.")
+
+
+def find_header(table: list[list]) -> tuple[int, dict[int, str]]:
+    """The header row: among the first 20, the one naming most known columns (titles above are skipped)."""
+    best = (-1, {})
+    for index, row in enumerate(table[:20]):
+        mapping = {}
+        for col, cell in enumerate(row):
+            column = HEADER_INDEX.get(_key(cell))
+            if column and column not in mapping.values():
+                mapping[col] = column
+        if len(mapping) > len(best[1]):
+            best = (index, mapping)
+    return best
+
+
+# --- parsing values -----------------------------------------------------------------------------
+
+DATE_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?:\s*г\.?)?$")
+ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_date(value) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and 20000 < value < 80000:  # an Excel serial day
+        return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value))
+    text = str(value).strip()
+    if match := ISO_RE.match(text):
+        return datetime.date(*map(int, match.groups()))
+    if match := DATE_RE.match(text):
+        day, month, year = match.groups()
+        year = int(year) + (2000 if len(year) == 2 and int(year) < 50 else 1900 if len(year) == 2 else 0)
+        try:
+            return datetime.date(year, int(month), int(day))
+        except ValueError:
+            pass
+    raise ValueError(f"дата «{text}» не распознана, нужна в виде 05.09.2019")
+
+
+def parse_category(value) -> str | None:
+    text = _key(value)
+    if not text:
+        return None  # an empty cell says nothing: the profile keeps its category
+    if text in ("нет", "без категории", "б к", "бк"):
+        return Category.NONE
+    if "методист" in text:
+        return Category.METHODIST
+    if "наставник" in text:
+        return Category.MENTOR
+    if "высш" in text:
+        return Category.HIGHEST
+    if "перв" in text or re.match(r"^1(\s|$|кв|к)", text):
+        return Category.FIRST
+    if "сзд" in text or "соответств" in text:
+        return Category.COMPLIANCE
+    if "без" in text:
+        return Category.NONE
+    raise ValueError(f"категория «{str(value).strip()}» не распознана (высшая, первая, СЗД, без категории)")
+
+
+def parse_int(value, what: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    match = re.match(r"^\s*(\d+)", str(value))
+    if not match:
+        raise ValueError(f"{what} «{str(value).strip()}» — не число")
+    return int(match.group(1))
+
+
+def clean_text(value) -> str:
+    return " ".join(str(value).split()) if value not in (None, "") else ""
+
+
+def split_fio(value: str) -> tuple[str, str, str]:
+    parts = clean_text(value).split(" ")
+    if len(parts) < 2 or not parts[0]:
+        raise ValueError(f"в Ф.И.О. «{clean_text(value)}» нужны хотя бы фамилия и имя")
+    return parts[0], parts[1], " ".join(parts[2:])
+
+
+# --- planning -----------------------------------------------------------------------------------
+
+
+def plan_import(table: list[list], *, on: datetime.date | None = None) -> Plan:
+    """Judge every row: new, update, unchanged, a repeat, or an error with its reason. Writes nothing."""
+    on = on or timezone.localdate()
+    header_index, mapping = find_header(table)
+    if header_index < 0 or not (
+        {"fio"} <= set(mapping.values()) or {"last_name", "first_name"} <= set(mapping.values())
+    ):
+        return Plan(header=[], rows=[], error=f"Не найдена строка заголовков. {REQUIRED_NAME}")
+    header = [clean_text(c) for c in table[header_index]]
+    schools = {}
+    for school in School.objects.all():
+        schools.setdefault(school_key(school.name), school)
+        schools.setdefault(school_key(school.short_name), school)
+    teachers = {
+        person_key(t.user.last_name, t.user.first_name, t.user.patronymic): t
+        for t in Teacher.objects.select_related("user").prefetch_related("employments__school", "subjects")
+    }
+    seen: dict[str, Row] = {}
+    rows = []
+    for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
+        if all(clean_text(c) == "" for c in cells):
+            continue  # empty rows are not rows
+        row = Row(number=offset, cells=list(cells))
+        raw = {column: cells[col] if col < len(cells) else None for col, column in mapping.items()}
+        _parse(row, raw, on=on)
+        if not row.errors:
+            key = person_key(row.data["last_name"], row.data["first_name"], row.data["patronymic"])
+            if key in seen:
+                first = seen[key]
+                if first.data == row.data:
+                    row.status = "skip"
+                    row.changes = [f"повтор строки {first.number}"]
+                else:
+                    row.errors.append(f"этот педагог уже есть в строке {first.number} с другими сведениями")
+            else:
+                seen[key] = row
+                _judge(row, teachers.get(key), schools)
+        if row.errors:
+            row.status = "error"
+        rows.append(row)
+    return Plan(header=header, rows=rows)
+
+
+def _parse(row: Row, raw: dict, *, on: datetime.date) -> None:
+    data = row.data
+    try:
+        if raw.get("fio") not in (None, ""):
+            data["last_name"], data["first_name"], data["patronymic"] = split_fio(raw["fio"])
+        else:
+            data["last_name"] = clean_text(raw.get("last_name"))
+            data["first_name"] = clean_text(raw.get("first_name"))
+            data["patronymic"] = clean_text(raw.get("patronymic"))
+            if not data["last_name"] or not data["first_name"]:
+                raise ValueError("не указаны фамилия и имя")
+    except ValueError as error:
+        row.errors.append(str(error))
+    data["school"] = clean_text(raw.get("school"))
+    data["position"] = clean_text(raw.get("position"))
+    data["subjects"] = [s for s in (clean_text(p) for p in re.split(r"[,;]", str(raw.get("subject") or ""))) if s]
+    data["phone"] = clean_text(raw.get("phone"))
+    data["email"] = clean_text(raw.get("email")).lower()
+    if data["email"] and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", data["email"]):
+        row.errors.append(f"адрес почты «{data['email']}» неверный")
+    data["self_education_topic"] = clean_text(raw.get("self_education_topic"))
+    for name, parse in (
+        ("category", parse_category),
+        ("category_assigned_on", parse_date),
+        ("last_attestation_on", parse_date),
+        ("next_attestation_year", lambda v: parse_int(v, "год аттестации")),
+        ("pedagogical_years", lambda v: parse_int(v, "стаж")),
+    ):
+        try:
+            data[name] = parse(raw.get(name))
+        except ValueError as error:
+            row.errors.append(str(error))
+            data[name] = None
+    year = data.get("next_attestation_year")
+    if year is not None and not 2000 <= year <= on.year + 10:
+        row.errors.append(f"год аттестации {year} вне разумных пределов")
+    for name in ("category_assigned_on", "last_attestation_on"):
+        if data.get(name) and data[name] > on:
+            row.errors.append(f"дата {data[name]:%d.%m.%Y} в будущем")
+    if data.get("pedagogical_years") is not None and data["pedagogical_years"] > 60:
+        row.errors.append(f"педагогический стаж {data['pedagogical_years']} лет — проверьте")
+    if not data["school"] and not row.errors:
+        row.errors.append("не указана образовательная организация")
+
+
+def _profile_values(data: dict, *, on: datetime.date) -> dict:
+    """The Teacher fields a row sets; empty cells leave what the profile has."""
+    values = {}
+    for name in ("phone", "self_education_topic", "category", "category_assigned_on", "last_attestation_on"):
+        if data.get(name) not in (None, ""):
+            values[name] = data[name]
+    if data.get("next_attestation_year"):
+        values["next_attestation_year_set"] = data["next_attestation_year"]
+    if data.get("pedagogical_years") is not None:
+        values["pedagogical_since"] = datetime.date(on.year - data["pedagogical_years"], 9, 1)
+    if values.get("category_assigned_on") and "last_attestation_on" not in values:
+        values["last_attestation_on"] = values["category_assigned_on"]
+    return values
+
+
+def _judge(row: Row, teacher: Teacher | None, schools: dict) -> None:
+    school = schools.get(school_key(row.data["school"]))
+    row.new_school = school is None
+    row.teacher = teacher
+    if teacher is None:
+        row.status = "new"
+        return
+    on = timezone.localdate()
+    changes = []
+    labels = {f.name: f.verbose_name for f in Teacher._meta.get_fields() if hasattr(f, "verbose_name")}
+    for name, value in _profile_values(row.data, on=on).items():
+        current = getattr(teacher, name)
+        if name == "pedagogical_since" and current and teacher.pedagogical_years(on) == row.data["pedagogical_years"]:
+            continue  # the same years of experience, counted from another day
+        if current != value:
+            changes.append(f"{labels.get(name, name)}: {current or '—'} → {value}")
+    if row.data["email"] and row.data["email"] != teacher.user.email:
+        changes.append(f"эл. почта: {teacher.user.email or '—'} → {row.data['email']}")
+    employments = list(teacher.employments.all())
+    if school is None or not any(e.school_id == school.pk for e in employments):
+        changes.append(f"место работы: + {row.data['school']}")
+    known = {fold(s.name) for s in teacher.subjects.all()}
+    for subject in row.data["subjects"]:
+        if fold(subject) not in known:
+            changes.append(f"предмет: + {subject}")
+    row.changes = changes
+    row.status = "update" if changes else "same"
+
+
+# --- applying -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_apply(plan: Plan, *, by: User | None = None) -> dict[str, int]:
+    """Write the new and updated rows in one transaction; errors, repeats and unchanged rows are left."""
+    on = timezone.localdate()
+    schools = {}
+    for school in School.objects.select_for_update():
+        schools.setdefault(school_key(school.name), school)
+        schools.setdefault(school_key(school.short_name), school)
+    subjects = {fold(s.name): s for s in Subject.objects.all()}
+    for row in plan.rows:
+        if row.status not in ("new", "update"):
+            continue
+        data = row.data
+        key = school_key(data["school"])
+        if key not in schools:
+            schools[key] = School.objects.create(name=data["school"][:500], short_name=data["school"][:200])
+        school = schools[key]
+        teacher = row.teacher
+        if teacher is None:
+            user = User(
+                username=_free_username(data),
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                patronymic=data["patronymic"],
+                email=data["email"],
+            )
+            user.set_unusable_password()
+            user.save()
+            teacher = Teacher(user=user)
+        elif data["email"] and data["email"] != teacher.user.email:
+            teacher.user.email = data["email"]
+            teacher.user.save(update_fields=["email"])
+        for name, value in _profile_values(data, on=on).items():
+            if (
+                name == "pedagogical_since"
+                and teacher.pk
+                and teacher.pedagogical_years(on) == data["pedagogical_years"]
+            ):
+                continue
+            setattr(teacher, name, value)
+        if by is not None:
+            teacher._history_user = by
+        teacher.save()
+        if not teacher.employments.filter(school=school).exists():
+            Employment.objects.create(
+                teacher=teacher,
+                school=school,
+                position=data["position"] or "учитель",
+                is_main=not teacher.employments.exists(),
+            )
+        for name in data["subjects"]:
+            subject = subjects.get(fold(name)) or Subject.objects.create(name=name[:200])
+            subjects[fold(name)] = subject
+            teacher.subjects.add(subject)
+    return {"new": plan.count("new"), "updated": plan.count("update"), "rejected": plan.count("error")}
+
+
+TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", [
+    "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f",
+    "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))  # fmt: skip
+
+
+def _free_username(data: dict) -> str:
+    """elkina.as, elkina.as2, … from the name, in Latin letters."""
+
+    def latin(text: str) -> str:
+        return "".join(TRANSLIT.get(ch, ch) for ch in text.lower() if ch.isalnum())
+
+    initials = "".join(latin(p)[:1] for p in (data["first_name"], data["patronymic"]) if p)
+    base = f"{latin(data['last_name'])}.{initials}"[:140] or "teacher"
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def rejected_xlsx(plan: Plan) -> bytes:
+    """The rejected rows as they came, with the reason in the first column, to fix and load again."""
+    from rmo_portal.excel import xlsx_bytes
+
+    return xlsx_bytes(
+        title="Отклонённые строки",
+        headers=["Ошибка", *plan.header],
+        rows=(["; ".join(r.errors), *[_cell(c) for c in r.cells]] for r in plan.rejected),
+    )
+
+
+def _cell(value):
+    return value.strftime("%d.%m.%Y") if isinstance(value, datetime.date) else value

@@ -1,0 +1,110 @@
+"""The attestation and training schedules (seed 004 §9.10, §9.11) and the export of the database (§9.5)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from .models import ATTESTATION_PERIOD_YEARS, TRAINING_PERIOD_YEARS, Achievement, Teacher
+
+PLAN_YEARS = 5
+
+
+@dataclass
+class ScheduleRow:
+    teacher: Teacher
+    due_year: int | None
+    overdue: bool
+    plan: dict[int, bool] = field(default_factory=dict)
+
+
+def _plan(due: int | None, *, year: int, every: int) -> tuple[bool, dict[int, bool]]:
+    """Overdue (or never done) is planned for `year`; then every `every` years within the plan."""
+    overdue = due is None or due < year
+    first = year if overdue else due
+    return overdue, {y: y >= first and (y - first) % every == 0 for y in range(year, year + PLAN_YEARS)}
+
+
+def attestation_schedule(teachers, *, year: int) -> list[ScheduleRow]:
+    """Who is due for attestation in `year` … `year + 4`, and who is overdue; by due year, then name.
+
+    Teachers without a category and without an attestation date are not in the schedule.
+    """
+    rows = []
+    for teacher in teachers:
+        due = teacher.next_attestation_year
+        if due is None or due >= year + PLAN_YEARS:
+            continue
+        overdue, plan = _plan(due, year=year, every=ATTESTATION_PERIOD_YEARS)
+        rows.append(ScheduleRow(teacher=teacher, due_year=due, overdue=overdue, plan=plan))
+    return sorted(rows, key=lambda r: r.due_year)
+
+
+def training_due_year(teacher: Teacher) -> int | None:
+    last = teacher.last_course_end
+    return last.year + TRAINING_PERIOD_YEARS if last else None
+
+
+def training_schedule(teachers, *, year: int) -> list[ScheduleRow]:
+    """A course at least every 3 years: when each teacher is due; no course at all is overdue."""
+    rows = []
+    for teacher in teachers:
+        due = training_due_year(teacher)
+        overdue, plan = _plan(due, year=year, every=TRAINING_PERIOD_YEARS)
+        rows.append(ScheduleRow(teacher=teacher, due_year=due, overdue=overdue, plan=plan))
+    return sorted(rows, key=lambda r: r.due_year or 0)
+
+
+EXPORT_HEADERS = [
+    "Ф.И.О.",
+    "Школа",
+    "Преподаваемый предмет",
+    "Образование",
+    "Педагогический стаж, лет",
+    "Квалификационная категория",
+    "Дата последней аттестации",
+    "Год очередной аттестации",
+    "Повышение квалификации (когда, где, тема)",
+    "Тема самообразования",
+    "Победы в конкурсах",
+    "Участие в районных мероприятиях",
+    "Звания, награды",
+    "Публикации",
+    "Телефон",
+    "Эл. почта",
+]
+
+
+def export_rows(teachers, *, on: datetime.date):
+    """The columns of seed 004 §9.5, one row per teacher (`teachers` prefetched with for_export())."""
+    for t in teachers:
+        achievements = list(t.achievements.all())
+
+        def of(*kinds, achievements=achievements):
+            return "\n".join(
+                f"{a.date:%d.%m.%Y} {a.title} ({a.get_level_display()}){', ' + a.result if a.result else ''}"
+                for a in achievements
+                if a.kind in kinds
+            )
+
+        yield [
+            t.user.full_name,
+            "\n".join(str(e.school) for e in t.employments.all()),
+            ", ".join(s.name for s in t.subjects.all()),
+            "\n".join(
+                f"{e.get_level_display()}{' педагогическое' if e.is_pedagogical else ''}, {e.institution}, {e.year}"
+                for e in t.educations.all()
+            ),
+            t.pedagogical_years(on),
+            t.get_category_display(),
+            t.last_attestation_on,
+            t.next_attestation_year,
+            "\n".join(
+                f"{c.start_date:%d.%m.%Y}–{c.end_date:%d.%m.%Y}, {c.provider}, {c.topic}" for c in t.courses.all()
+            ),
+            t.self_education_topic,
+            of(Achievement.Kind.CONTEST),
+            of(Achievement.Kind.EVENT),
+            of(Achievement.Kind.TITLE, Achievement.Kind.AWARD),
+            of(Achievement.Kind.PUBLICATION),
+            t.phone,
+            t.user.email,
+        ]
