@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -19,6 +20,13 @@ class Regulation(models.Model):
     body_kind = models.CharField("о ком", max_length=20, choices=BodyKind.choices, default=BodyKind.ASSOCIATION)
     source = models.CharField("источник", max_length=200, blank=True, help_text="Документ, из которого взяты правила")
     summary = models.TextField("кратко", blank=True)
+    teacher_database_due = models.CharField(
+        "срок обновления базы педагогов (ДД.ММ)",
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^(0[1-9]|[12]\d|3[01])\.(0[1-9]|1[0-2])$", "Укажите день и месяц: 25.09")],
+        help_text="Например, 25.09 — к 25 сентября каждого года (положение Вилюйского УМО, п. 6.10)",
+    )
 
     class Meta:
         verbose_name = "положение"
@@ -27,6 +35,13 @@ class Regulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.district})"
+
+    def teacher_database_deadline(self, academic_year: int) -> datetime.date | None:
+        """The day the teacher database must be refreshed by in an academic year (from 1 September)."""
+        if not self.teacher_database_due:
+            return None
+        day, month = map(int, self.teacher_database_due.split("."))
+        return datetime.date(academic_year if month >= 9 else academic_year + 1, month, day)
 
 
 class AssociationQuerySet(models.QuerySet):
@@ -47,6 +62,25 @@ class AssociationQuerySet(models.QuerySet):
             pk__in=Membership.objects.current(on=on)
             .filter(user=user, role=Membership.Role.LEADER)
             .values("association")
+        )
+
+    def with_refresh(self, *, academic_year: int, on: datetime.date):
+        """How many current members confirmed their profile this academic year, and how many were checked."""
+        current = Q(memberships__start_date__lte=on) & (
+            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=on)
+        )
+        this_year = current & Q(memberships__user__teacher__confirmations__academic_year=academic_year)
+        return self.annotate(
+            confirmed_count=models.Count(
+                "memberships__user",
+                filter=this_year & Q(memberships__user__teacher__confirmations__confirmed_at__isnull=False),
+                distinct=True,
+            ),
+            checked_count=models.Count(
+                "memberships__user",
+                filter=this_year & Q(memberships__user__teacher__confirmations__checked_at__isnull=False),
+                distinct=True,
+            ),
         )
 
     def with_people(self, *, on: datetime.date):

@@ -4,6 +4,7 @@ The start pages gather what several apps know, so they live here, above all the 
 """
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,9 +12,19 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from associations.models import Association, Membership
-from members.models import Role, School, Teacher, User
+from members.models import (
+    ChangeRequest,
+    ProfileConfirmation,
+    Role,
+    School,
+    Teacher,
+    User,
+    academic_year_label,
+    academic_year_of,
+)
 
 from .mixins import PermissionMixin
+from .search import Fold
 from .services import health_report
 
 # Which start page a user lands on, first match wins: a methodist who also leads an RMO works as a methodist.
@@ -90,11 +101,19 @@ class MethodistStartView(StartPageView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
+        year = academic_year_of(today)
         mine = Association.objects.curated_by(self.request.user).active()
         teachers = Membership.objects.current(on=today).filter(association__in=mine).values("user").distinct().count()
+        associations = list(
+            mine.select_related("regulation").with_people(on=today).with_refresh(academic_year=year, on=today)
+        )
+        for a in associations:
+            a.refresh_deadline = a.regulation.teacher_database_deadline(year)
         return super().get_context_data(
-            associations=mine.select_related("regulation").with_people(on=today),
+            associations=associations,
             teacher_count=teachers,
+            academic_year_label=academic_year_label(year),
+            pending_count=ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING).count(),
             **kwargs,
         )
 
@@ -111,19 +130,41 @@ class LeaderStartView(StartPageView):
             .select_related("regulation")
             .prefetch_related("curators")
         )
+        year = academic_year_of(today)
         members = (
             Membership.objects.current(on=today)
             .filter(association__in=associations)
             .select_related("user__teacher")
-            .prefetch_related("user__teacher__employments__school", "user__teacher__subjects")
-            .order_by("user__last_name", "user__first_name")
+            .prefetch_related(
+                "user__teacher__employments__school",
+                "user__teacher__subjects",
+                Prefetch(
+                    "user__teacher__confirmations",
+                    queryset=ProfileConfirmation.objects.filter(academic_year=year),
+                    to_attr="this_year",
+                ),
+            )
+            .order_by(Fold("user__last_name"), Fold("user__first_name"))
         )
         by_association = {a.pk: [] for a in associations}
         for m in members:
+            teacher = getattr(m.user, "teacher", None)
+            m.confirmation = teacher.this_year[0] if teacher and teacher.this_year else None
             by_association[m.association_id].append(m)
         for a in associations:
             a.current_memberships = by_association[a.pk]
-        return super().get_context_data(associations=associations, **kwargs)
+            a.unconfirmed = [m for m in a.current_memberships if not (m.confirmation and m.confirmation.confirmed_at)]
+            a.unchecked = [m for m in a.current_memberships if not (m.confirmation and m.confirmation.checked_at)]
+            a.refresh_deadline = a.regulation.teacher_database_deadline(year)
+        pending = ChangeRequest.objects.filter(
+            status=ChangeRequest.Status.PENDING, teacher__in=Teacher.objects.visible_to(self.request.user)
+        ).exclude(teacher__user=self.request.user)
+        return super().get_context_data(
+            associations=associations,
+            academic_year_label=academic_year_label(year),
+            pending_count=pending.count(),
+            **kwargs,
+        )
 
 
 class TeacherStartView(StartPageView):
