@@ -6,5 +6,12 @@ from rules.contrib.views import PermissionRequiredMixin
 class PermissionMixin(PermissionRequiredMixin):
     """Ask one named permission (STYLE.md §6): anonymous → the log-in page, signed in without it → 403.
 
-    Objects out of a user's scope are not found by the view's queryset at all (404).
+    Objects out of a user's scope are not found by the view's queryset at all (404). Anonymous users
+    are sent to log in before any object is looked up, so that they never see a 404 for a page that
+    exists.
     """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
