@@ -394,7 +394,11 @@ class ScheduleView(PermissionMixin, FilterView):
     filename = ""
 
     def get_queryset(self):
-        return Teacher.objects.visible_to(self.request.user).for_export().ordered()
+        return self.narrow(Teacher.objects.visible_to(self.request.user).for_list().ordered())
+
+    def narrow(self, queryset):
+        """Leave out in the database whom the schedule will not list anyway."""
+        return queryset
 
     def year(self) -> int:
         try:
@@ -451,6 +455,11 @@ class AttestationScheduleView(ScheduleView):
     due_label = "Год аттестации"
     build = staticmethod(attestation_schedule)
     filename = "attestation"
+
+    def narrow(self, queryset):
+        return queryset.with_schedule_facts(on=timezone.localdate()).filter(
+            next_attestation__lt=self.year() + PLAN_YEARS
+        )
 
 
 class TrainingScheduleView(ScheduleView):

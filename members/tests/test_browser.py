@@ -1,6 +1,5 @@
 """The teacher database as people use it, in Debian's Chromium."""
 
-
 import io
 
 import pytest
@@ -110,5 +109,3 @@ def test_import_fix_rejected_consent_course_review_and_schedule(page, live_serve
     row = page.get_by_role("row", name="Ёлкина Анна Сергеевна")
     expect(row).to_contain_text("просрочено")
     expect(page.get_by_role("row", name="Петрова Мария Ивановна")).to_contain_text("2027")
-
-
