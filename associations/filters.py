@@ -1,5 +1,6 @@
 import django_filters
 
+from members.filters import TEACHER_FILTER_EXTENSIONS
 from members.models import Role, User
 from rmo_portal.search import search
 
@@ -22,3 +23,17 @@ class AssociationFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return search(queryset, ["name", "subject_area"], value)
+
+
+def _association_filter():
+    return django_filters.ModelChoiceFilter(
+        label="Объединение",
+        field_name="user__memberships__association",
+        queryset=Association.objects.active(),
+        empty_label="Любое",
+        distinct=True,
+    )
+
+
+# The teacher list in members/ gains «Объединение» now that memberships exist.
+TEACHER_FILTER_EXTENSIONS.append(("association", _association_filter))

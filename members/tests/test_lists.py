@@ -63,6 +63,16 @@ def test_filters_by_school_subject_category_attestation_course_and_youth(staff):
     assert _names(staff.get(url, {"young": "1"})) == [young.user.last_name]
 
 
+def test_teacher_list_filters_by_association(staff):
+    from associations.tests.factories import AssociationFactory, MembershipFactory
+
+    association = AssociationFactory(name="РМО учителей физики")
+    member = _teacher("Физикова")
+    MembershipFactory(association=association, user=member.user)
+    _teacher("Посторонняя")
+    assert _names(staff.get(reverse("members:teacher_list"), {"association": association.pk})) == ["Физикова"]
+
+
 def test_teacher_list_runs_the_same_queries_for_5_or_60_teachers(staff, django_assert_max_num_queries):
     def add(n, offset):
         for i in range(n):
