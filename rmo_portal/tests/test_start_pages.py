@@ -122,6 +122,15 @@ def test_password_reset_mails_a_russian_link(client):
     assert "/accounts/reset/" in mail.outbox[0].body
 
 
+def test_an_imported_teacher_without_a_password_sets_the_first_one_by_reset(client):
+    user = UserFactory(username="imported", email="new@example.org")
+    user.set_unusable_password()
+    user.save()
+    client.post(reverse("password_reset"), {"email": "NEW@example.org"})
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new@example.org"]
+
+
 def test_password_change_requires_the_old_password(client):
     user = UserFactory(username="teacher")
     client.force_login(user)
