@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from associations.tests.factories import AssociationFactory, MembershipFactory, leader_of
 from members.models import TrainingCourse
-from members.tests.factories import SchoolFactory, TeacherFactory, methodist
+from members.tests.factories import SchoolFactory, TeacherFactory, consent_document, methodist
 from members.tests.test_import import messy_xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +30,7 @@ def log_out(page):
 
 
 def test_import_fix_rejected_consent_course_review_and_schedule(page, live_server, tmp_path):
+    consent_document()
     SchoolFactory(name="МБОУ «СОШ № 1»", short_name="СОШ № 1")
     association = AssociationFactory(name="РМО учителей математики")
     leader = leader_of(association, user__username="leader", user__last_name="Орлова")

@@ -17,7 +17,7 @@ from members.models import (
     Teacher,
     TrainingCourse,
 )
-from members.tests.factories import TeacherFactory, UserFactory, district_head, methodist
+from members.tests.factories import TeacherFactory, UserFactory, consent_document, district_head, methodist
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +221,7 @@ def test_a_profile_with_pending_requests_cannot_be_marked_checked(team):
 
 
 def test_a_teacher_gives_consent_before_anything_else_and_may_withdraw_it(client):
+    consent_document()
     teacher = TeacherFactory(user=UserFactory(username="new"), consent=False)
     client.force_login(teacher.user)
     response = client.get(reverse("start"), follow=True)
