@@ -3,8 +3,9 @@
 import datetime
 
 from django import forms
+from django.db import models
 
-from .models import Achievement, Education, Teacher, TrainingCourse
+from .models import Achievement, Education, School, Teacher, TrainingCourse
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -27,12 +28,21 @@ class ChangeForm(forms.ModelForm):
 
     # The model's file field that receives the evidence when the request is accepted.
     evidence_field: str | None = None
+    # True: the form edits the teacher's profile itself; False: it adds a row (a course, a diploma…).
+    edits_profile = False
 
     def serialized_data(self) -> dict:
+        """The cleaned data as JSON: dates in ISO, rows by primary key; fed back to the form on acceptance."""
         data = {}
-        for name in self.Meta.fields:
+        for name in self.fields:
             value = self.cleaned_data.get(name)
-            data[name] = value.isoformat() if isinstance(value, datetime.date) else value
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            elif isinstance(value, models.Model):
+                value = value.pk
+            elif isinstance(value, models.QuerySet):
+                value = [obj.pk for obj in value]
+            data[name] = value
         return data
 
 
@@ -42,6 +52,8 @@ def _not_in_future(value: datetime.date | None) -> None:
 
 
 class CategoryForm(ChangeForm):
+    edits_profile = True
+
     class Meta:
         model = Teacher
         fields = ["category", "category_assigned_on", "category_order", "last_attestation_on"]
@@ -108,7 +120,48 @@ class AchievementForm(ChangeForm):
         return value
 
 
+class WorkForm(ChangeForm):
+    """The main place of work, subjects and the start of experience."""
+
+    edits_profile = True
+    school = forms.ModelChoiceField(
+        label="Основное место работы", queryset=School.objects.all(), required=False,
+        help_text="Если организации нет в списке, напишите о ней методисту.",
+    )  # fmt: skip
+    position = forms.CharField(label="Должность", max_length=200, required=False)
+
+    class Meta:
+        model = Teacher
+        fields = ["school", "position", "subjects", "pedagogical_since", "total_since"]
+        widgets = {
+            "pedagogical_since": DATE_WIDGET,
+            "total_since": DATE_WIDGET,
+            "subjects": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        main = self.instance.main_employment if self.instance.pk else None
+        if main and not self.is_bound:
+            self.initial.update(school=main.school_id, position=main.position)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("pedagogical_since", "total_since"):
+            try:
+                _not_in_future(data.get(name))
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        ped, total = data.get("pedagogical_since"), data.get("total_since")
+        if ped and total and total > ped:
+            self.add_error("total_since", "Общий стаж не может начаться позже педагогического.")
+        if data.get("school") and not data.get("position"):
+            self.add_error("position", "Укажите должность на новом месте работы.")
+        return data
+
+
 CHANGE_FORMS: dict[str, type[ChangeForm]] = {
+    "work": WorkForm,
     "category": CategoryForm,
     "education": EducationForm,
     "course": TrainingCourseForm,

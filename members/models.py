@@ -388,6 +388,7 @@ class ChangeRequest(models.Model):
     """A teacher's request to change a verified fact; it takes effect when a reviewer accepts it."""
 
     class Kind(models.TextChoices):
+        WORK = "work", "Место работы, предметы, стаж"
         CATEGORY = "category", "Квалификационная категория и аттестация"
         EDUCATION = "education", "Образование"
         COURSE = "course", "Курс повышения квалификации"

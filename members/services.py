@@ -17,6 +17,7 @@ from .models import (
     ChangeRequest,
     Consent,
     ConsentDocument,
+    Employment,
     ProfileConfirmation,
     ProfileView,
     Teacher,
@@ -57,7 +58,7 @@ def change_request_accept(*, change: ChangeRequest, by: User, comment: str = "")
     if not form.is_valid():
         raise ProfileError("Сведения в запросе больше не проходят проверку: " + form.errors.as_text())
     obj = form.save(commit=False)
-    if change.kind != ChangeRequest.Kind.CATEGORY:
+    if not form.edits_profile:
         obj.teacher = teacher
     file_field = form.evidence_field
     if file_field and change.evidence:
@@ -66,12 +67,27 @@ def change_request_accept(*, change: ChangeRequest, by: User, comment: str = "")
             change.evidence.name.rsplit("/", 1)[-1], ContentFile(change.evidence.read()), save=False
         )
         change.evidence.close()
+    obj._history_user = by
     obj.save()
+    form.save_m2m()
+    if form.cleaned_data.get("school"):
+        _main_employment_set(teacher, school=form.cleaned_data["school"], position=form.cleaned_data["position"])
     change.decided_at = timezone.now()
     change.decided_by = by
     change.comment = comment
     change.save(update_fields=["status", "decided_at", "decided_by", "comment"])
     return change
+
+
+def _main_employment_set(teacher: Teacher, *, school, position: str) -> None:
+    """Make `school` the main place of work; the previous main one stays as an additional place."""
+    teacher.employments.filter(is_main=True).exclude(school=school, position=position).update(is_main=False)
+    employment, created = Employment.objects.get_or_create(
+        teacher=teacher, school=school, position=position, defaults={"is_main": True}
+    )
+    if not created and not employment.is_main:
+        employment.is_main = True
+        employment.save(update_fields=["is_main"])
 
 
 @transaction.atomic
@@ -95,8 +111,8 @@ def _move(change: ChangeRequest, to: str) -> None:
 
 
 def _target_instance(teacher: Teacher, kind: str):
-    # A category change edits the profile itself; the other kinds add a row.
-    return teacher if kind == ChangeRequest.Kind.CATEGORY else None
+    # Some kinds edit the profile itself; the others add a row.
+    return teacher if CHANGE_FORMS[kind].edits_profile else None
 
 
 # --- the annual refresh ---------------------------------------------------------------------

@@ -141,7 +141,7 @@ class ChangeRequestCreateView(LoginRequiredMixin, TemplateView):
     def get_forms(self, data=None, files=None):
         teacher = own_teacher(self.request)
         kind = self.kwargs["kind"]
-        instance = Teacher.objects.get(pk=teacher.pk) if kind == ChangeRequest.Kind.CATEGORY else None
+        instance = Teacher.objects.get(pk=teacher.pk) if CHANGE_FORMS[kind].edits_profile else None
         return teacher, CHANGE_FORMS[kind](data=data, instance=instance), EvidenceForm(data=data, files=files)
 
     def get(self, request, *args, **kwargs):
@@ -242,8 +242,11 @@ class ChangeRequestReviewView(PermissionMixin, DetailView):
 
 def _display(form_class, name, value):
     field = form_class.base_fields[name]
+    if hasattr(field, "queryset"):
+        pks = value if isinstance(value, list) else [value]
+        return ", ".join(str(o) for o in field.queryset.filter(pk__in=[p for p in pks if p])) or "—"
     choices = dict(getattr(field, "choices", []) or [])
-    if value in choices:
+    if not isinstance(value, list) and value in choices:
         return choices[value]
     if isinstance(value, bool):
         return "да" if value else "нет"

@@ -255,3 +255,45 @@ def test_derived_facts_grow_by_themselves():
     assert teacher.next_attestation_year == 2028
     teacher.next_attestation_year_set = 2027
     assert teacher.next_attestation_year == 2027
+
+
+def test_a_move_to_another_school_takes_effect_when_accepted(client, team):
+    from members.tests.factories import SchoolFactory, SubjectFactory
+
+    teacher = team["teacher"]
+    old_school = teacher.main_school
+    lyceum = SchoolFactory(name="МБОУ «Лицей»", short_name="Лицей")
+    physics = SubjectFactory(name="Физика")
+    client.force_login(teacher.user)
+    form = client.get(reverse("members:change_request", args=["work"]))
+    assert form.context["form"].initial["school"] == old_school.pk
+    client.post(
+        reverse("members:change_request", args=["work"]),
+        {"school": lyceum.pk, "position": "учитель физики", "subjects": [physics.pk],
+         "pedagogical_since": "2012-09-01", "total_since": "2010-09-01"},
+    )  # fmt: skip
+    change = ChangeRequest.objects.get(kind="work")
+    teacher.refresh_from_db()
+    assert teacher.main_school == old_school  # not before review
+    client.force_login(team["leader"])
+    review = client.get(reverse("members:change_review", args=[change.pk])).content.decode()
+    assert "Лицей" in review and "Физика" in review
+    client.post(reverse("members:change_review", args=[change.pk]), {"accept": "1"})
+    teacher = Teacher.objects.get(pk=teacher.pk)
+    assert teacher.main_school == lyceum
+    assert teacher.main_employment.position == "учитель физики"
+    assert {e.school for e in teacher.employments.all()} == {lyceum, old_school}
+    assert list(teacher.subjects.all()) == [physics]
+    assert teacher.pedagogical_since == datetime.date(2012, 9, 1)
+
+
+def test_a_new_position_without_a_title_is_refused_beside_the_field(client, team):
+    from members.tests.factories import SchoolFactory
+
+    client.force_login(team["teacher"].user)
+    response = client.post(
+        reverse("members:change_request", args=["work"]),
+        {"school": SchoolFactory(name="МБОУ «Гимназия»", short_name="Гимназия").pk, "position": ""},
+    )
+    assert "Укажите должность на новом месте работы." in response.content.decode()
+    assert not ChangeRequest.objects.exists()
