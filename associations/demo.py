@@ -4,6 +4,7 @@ one account per role. Loaded by `manage.py seed_demo`; running it again changes 
 import datetime
 from dataclasses import dataclass
 
+from django.apps import apps as django_apps
 from django.db import transaction
 
 from members.models import (
@@ -20,47 +21,7 @@ from members.models import (
 )
 
 from .models import Association, Membership, Regulation
-
-REGULATIONS = [
-    {
-        "code": "pechora-rmo",
-        "title": "Положение о районном методическом объединении",
-        "district": "Печорский район",
-        "body_kind": Regulation.BodyKind.ASSOCIATION,
-        "source": "seeds 000 (должностная инструкция руководителя РМО), 001 (положение о РМО)",
-        "summary": "Заседание не реже раза в четверть; протокол ведёт секретарь; отчёт в ИАЦ до 10 июня; "
-        "руководитель — высшее педагогическое образование, высшая категория, стаж от 5 лет, назначается приказом.",
-    },
-    {
-        "code": "kurchaloy-oms",
-        "title": "Положение об Отделе методического сопровождения",
-        "district": "Курчалоевский район",
-        "body_kind": Regulation.BodyKind.SERVICE,
-        "source": "seed 002",
-        "summary": "Методическая служба: руководитель, методисты, методический совет, творческие и экспертные "
-        "группы, банк педагогического опыта.",
-    },
-    {
-        "code": "zalesovo-mmo",
-        "title": "Положение о муниципальных методических объединениях",
-        "district": "Залесовский район",
-        "body_kind": Regulation.BodyKind.ASSOCIATION,
-        "source": "seed 003",
-        "summary": "Не менее 4 заседаний в учебный год; анализ и портфолио в конце мая; руководитель — первая "
-        "или высшая категория, назначается приказом.",
-    },
-    {
-        "code": "vilyuisk-umo",
-        "title": "Положение об улусном методическом объединении",
-        "district": "Вилюйский улус",
-        "body_kind": Regulation.BodyKind.ASSOCIATION,
-        "source": "seed 004",
-        "teacher_database_due": "25.09",
-        "summary": "Заседание не реже раза в полугодие; протокол в 3 дня, подписи руководителя и секретаря; проект "
-        "плана к 15 мая, утверждение к 20 июня; отчёт в УУО до 20 июня; записка в НМЦ до 28-го числа "
-        "последнего месяца квартала; база педагогов обновляется к 25 сентября.",
-    },
-]
+from .presets import presets_load
 
 SCHOOLS = [
     (
@@ -290,9 +251,10 @@ def _user(username: str, password: str, *, created: list, **fields) -> User:
 def demo_seed() -> dict:
     """Create whatever of the demo district is missing; return counts of what was created."""
     created_users: list[User] = []
-    regulations = {}
-    for data in REGULATIONS:
-        regulations[data["code"]], _ = Regulation.objects.get_or_create(code=data["code"], defaults=data)
+    # The seed regulations are presets that come with the migrations (associations/presets.py).
+    if not Regulation.objects.filter(code="pechora-rmo").exists():
+        presets_load(django_apps)
+    regulations = {r.code: r for r in Regulation.objects.all()}
 
     schools = []
     for name, short in SCHOOLS:

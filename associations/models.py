@@ -1,18 +1,42 @@
+import calendar
 import datetime
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from members.models import Category
+from rmo_portal.text import plural_ru
+
+DAY_MONTH = RegexValidator(r"^(0[1-9]|[12]\d|3[01])\.(0[1-9]|1[0-2])$", "Укажите день и месяц: 25.09")
+DAYS_LIST = RegexValidator(r"^\d+(,\s*\d+)*$", "Перечислите дни через запятую: 14,7,1")
+MONTHS_GENITIVE = ["", "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+                   "октября", "ноября", "декабря"]  # fmt: skip
+# A leader's minimum category and the categories that meet it («педагог-методист» and «-наставник» are above «высшая»).
+LEADER_CATEGORY_CHOICES = [(Category.FIRST, "первая или высшая"), (Category.HIGHEST, "высшая")]
+LEADER_CATEGORY_RANKS = {
+    Category.FIRST: {Category.FIRST, Category.HIGHEST, Category.METHODIST, Category.MENTOR},
+    Category.HIGHEST: {Category.HIGHEST, Category.METHODIST, Category.MENTOR},
+}
+
+
+def in_academic_year(academic_year: int, month: int, day: int) -> datetime.date:
+    """A day and month inside the academic year that starts on 1 September of `academic_year`."""
+    return datetime.date(academic_year if month >= 9 else academic_year + 1, month, day)
+
 
 class Regulation(models.Model):
-    """A district's rulebook (положение) that associations follow; its rules grow in later issues."""
+    """A district's rulebook (положение): its rules are the rows below, edited without a deploy."""
 
     class BodyKind(models.TextChoices):
         ASSOCIATION = "association", "Методическое объединение"
         SERVICE = "service", "Методическая служба"
+
+    class Appointment(models.TextChoices):
+        ORDER = "order", "назначается приказом"
+        ELECTION = "election", "избирается членами объединения или назначается, утверждается приказом"
 
     code = models.SlugField("код", max_length=50, unique=True)
     title = models.CharField("название", max_length=300)
@@ -20,28 +44,279 @@ class Regulation(models.Model):
     body_kind = models.CharField("о ком", max_length=20, choices=BodyKind.choices, default=BodyKind.ASSOCIATION)
     source = models.CharField("источник", max_length=200, blank=True, help_text="Документ, из которого взяты правила")
     summary = models.TextField("кратко", blank=True)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name="копия положения"
+    )
+    # The teacher database (seed 004 §6.10).
     teacher_database_due = models.CharField(
         "срок обновления базы педагогов (ДД.ММ)",
         max_length=5,
         blank=True,
-        validators=[RegexValidator(r"^(0[1-9]|[12]\d|3[01])\.(0[1-9]|1[0-2])$", "Укажите день и месяц: 25.09")],
+        validators=[DAY_MONTH],
         help_text="Например, 25.09 — к 25 сентября каждого года (положение Вилюйского УМО, п. 6.10)",
     )
+    teacher_database_share = models.PositiveSmallIntegerField(
+        "доля подтверждённых профилей, %", default=90, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    # Who may lead (seeds 000 §2, 003 §3.3, 004 §5).
+    leader_min_category = models.CharField(
+        "категория руководителя не ниже", max_length=20, choices=LEADER_CATEGORY_CHOICES, blank=True
+    )
+    leader_min_years = models.PositiveSmallIntegerField("стаж руководителя не менее, лет", default=0)
+    leader_higher_pedagogical = models.BooleanField(
+        "руководителю нужно высшее педагогическое образование", default=False
+    )
+    leader_appointment = models.CharField(
+        "как назначается руководитель", max_length=20, choices=Appointment.choices, default=Appointment.ORDER
+    )
+    leader_replace_after_months = models.PositiveSmallIntegerField(
+        "руководителя можно заменить после стольких месяцев невыполнения обязанностей", null=True, blank=True
+    )
+    composition_by_order = models.BooleanField("состав объединения утверждается приказом", default=False)
+    # Reminders (defaults, not from the seeds).
+    reminder_days = models.CharField(
+        "напоминать за (дней до срока)", max_length=50, default="14,7,1", validators=[DAYS_LIST]
+    )
+    escalate_to_methodist_after = models.PositiveSmallIntegerField(
+        "сообщать методисту через, дней после срока", default=3
+    )
+    escalate_to_head_after = models.PositiveSmallIntegerField("сообщать начальнику через, дней после срока", default=10)
 
     class Meta:
         verbose_name = "положение"
         verbose_name_plural = "положения"
         ordering = ["district", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(escalate_to_head_after__gte=models.F("escalate_to_methodist_after")),
+                name="regulation_escalation_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.district})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("associations:regulation_detail", args=[self.pk])
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        return sorted({int(x) for x in self.reminder_days.split(",") if x.strip()}, reverse=True)
 
     def teacher_database_deadline(self, academic_year: int) -> datetime.date | None:
         """The day the teacher database must be refreshed by in an academic year (from 1 September)."""
         if not self.teacher_database_due:
             return None
         day, month = map(int, self.teacher_database_due.split("."))
-        return datetime.date(academic_year if month >= 9 else academic_year + 1, month, day)
+        return in_academic_year(academic_year, month, day)
+
+    def leader_problems(self, teacher, *, on: datetime.date) -> list[str]:
+        """The unmet leader requirements of this regulation, in Russian; empty when the candidate is eligible."""
+        problems = []
+        if self.leader_min_category:
+            allowed = LEADER_CATEGORY_RANKS[self.leader_min_category]
+            if teacher is None or teacher.category not in allowed:
+                label = dict(LEADER_CATEGORY_CHOICES)[self.leader_min_category]
+                problems.append(f"требуется {label} квалификационная категория")
+        if self.leader_min_years:
+            years = teacher.pedagogical_years(on) if teacher else None
+            if years is None or years < self.leader_min_years:
+                have = "стаж не указан" if years is None else f"стаж {years} {plural_ru(years, ('год', 'года', 'лет'))}"
+                need = plural_ru(self.leader_min_years, ("года", "лет", "лет"))
+                problems.append(f"требуется педагогический стаж не менее {self.leader_min_years} {need} ({have})")
+        if self.leader_higher_pedagogical:
+            has = teacher is not None and any(
+                e.level == "higher" and e.is_pedagogical for e in teacher.educations.all()
+            )
+            if not has:
+                problems.append("требуется высшее педагогическое образование")
+        return problems
+
+
+class MeetingRule(models.Model):
+    """At least N meetings in each period (school term, half-year, quarter, academic year)."""
+
+    class Period(models.TextChoices):
+        TERM = "term", "четверть"
+        HALF_YEAR = "half_year", "полугодие"
+        QUARTER = "quarter", "квартал"
+        YEAR = "year", "учебный год"
+
+    regulation = models.ForeignKey(Regulation, on_delete=models.CASCADE, related_name="meeting_rules")
+    period = models.CharField("период", max_length=20, choices=Period.choices)
+    min_count = models.PositiveSmallIntegerField("не менее заседаний", default=1, validators=[MinValueValidator(1)])
+    by_published_schedule = models.BooleanField("по опубликованному графику", default=False)
+    note = models.CharField("пункт положения", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "правило: заседания"
+        verbose_name_plural = "правила: заседания"
+
+    def __str__(self) -> str:
+        return f"не менее {self.min_count} за {self.get_period_display()}"
+
+
+class ProtocolRule(models.Model):
+    """How a meeting's protocol is kept: within N days, who signs, whether a scan is published."""
+
+    regulation = models.OneToOneField(Regulation, on_delete=models.CASCADE, related_name="protocol_rule")
+    days_after_meeting = models.PositiveSmallIntegerField("оформить в течение, дней", null=True, blank=True)
+    kept_by_secretary = models.BooleanField("ведёт секретарь", default=True)
+    signed_by_leader = models.BooleanField("подписывает руководитель", default=True)
+    signed_by_secretary = models.BooleanField("подписывает секретарь", default=False)
+    scan_published = models.BooleanField("скан публикуется", default=False)
+    note = models.CharField("пункт положения", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "правило: протокол"
+        verbose_name_plural = "правила: протокол"
+
+    def __str__(self) -> str:
+        signers = [
+            n for n, on in (("руководитель", self.signed_by_leader), ("секретарь", self.signed_by_secretary)) if on
+        ]
+        days = f"в течение {self.days_after_meeting} дн., " if self.days_after_meeting else ""
+        return f"протокол: {days}подписывают {' и '.join(signers) or 'не указано'}"
+
+
+class Document(models.TextChoices):
+    """Documents an association owes."""
+
+    PLAN_DRAFT = "plan_draft", "проект плана работы"
+    WORK_PLAN = "work_plan", "план работы"
+    ANNUAL_REPORT = "annual_report", "анализ (отчёт) о деятельности за год"
+    QUARTERLY_NOTE = "quarterly_note", "аналитическая записка за квартал"
+    PORTFOLIO = "portfolio", "портфолио объединения"
+    SELF_ASSESSMENT = "self_assessment", "самооценка качества работы"
+
+
+class DocumentRule(models.Model):
+    """A document owed by a date rule: a fixed day, day N of each quarter's last month, or N days into the year."""
+
+    class DateRule(models.TextChoices):
+        FIXED_DAY = "fixed_day", "в фиксированный день учебного года"
+        QUARTER_END = "quarter_end", "N-го числа последнего месяца каждого квартала"
+        AFTER_YEAR_START = "after_start", "через N дней после начала учебного года"
+
+    regulation = models.ForeignKey(Regulation, on_delete=models.CASCADE, related_name="document_rules")
+    document = models.CharField("документ", max_length=30, choices=Document.choices)
+    date_rule = models.CharField("срок", max_length=20, choices=DateRule.choices)
+    month = models.PositiveSmallIntegerField("месяц", null=True, blank=True, validators=[MaxValueValidator(12)])
+    day = models.PositiveSmallIntegerField("число", null=True, blank=True, validators=[MaxValueValidator(31)])
+    days = models.PositiveSmallIntegerField("дней после начала года", null=True, blank=True)
+    recipient = models.CharField("кому", max_length=100, blank=True)
+    discussion_and_vote = models.BooleanField("обсуждение и голосование перед утверждением", default=False)
+    note = models.CharField("пункт положения", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "правило: документ к сроку"
+        verbose_name_plural = "правила: документы к сроку"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(date_rule="fixed_day", month__isnull=False, day__isnull=False)
+                    | Q(date_rule="quarter_end", day__isnull=False)
+                    | Q(date_rule="after_start", days__isnull=False)
+                ),
+                name="document_rule_has_its_parameters",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_document_display()}: {self.describe()}"
+
+    def describe(self) -> str:
+        if self.date_rule == self.DateRule.FIXED_DAY:
+            return f"до {self.day} {MONTHS_GENITIVE[self.month]}"
+        if self.date_rule == self.DateRule.QUARTER_END:
+            return f"до {self.day}-го числа последнего месяца квартала"
+        return f"в течение {self.days} дней после начала учебного года"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.date_rule == self.DateRule.FIXED_DAY and (self.month is None or self.day is None):
+            raise ValidationError("Для фиксированного дня укажите число и месяц.")
+        if self.date_rule == self.DateRule.QUARTER_END and self.day is None:
+            raise ValidationError("Укажите число последнего месяца квартала.")
+        if self.date_rule == self.DateRule.AFTER_YEAR_START and self.days is None:
+            raise ValidationError("Укажите, через сколько дней после начала года.")
+
+    def due_dates(self, academic_year: int) -> list[datetime.date]:
+        """The due dates of this document in the academic year that starts in September of `academic_year`."""
+        if self.date_rule == self.DateRule.FIXED_DAY:
+            return [in_academic_year(academic_year, self.month, self.day)]
+        if self.date_rule == self.DateRule.QUARTER_END:
+            months = [(academic_year, 9), (academic_year, 12), (academic_year + 1, 3), (academic_year + 1, 6)]
+            return [datetime.date(y, m, min(self.day, calendar.monthrange(y, m)[1])) for y, m in months]
+        return [datetime.date(academic_year, 9, 1) + datetime.timedelta(days=self.days)]
+
+
+class PublicationWindow(models.Model):
+    """When a document is published: from one day to another of the academic year."""
+
+    regulation = models.ForeignKey(Regulation, on_delete=models.CASCADE, related_name="publication_windows")
+    document = models.CharField("документ", max_length=30, choices=Document.choices)
+    from_day = models.CharField("с (ДД.ММ)", max_length=5, validators=[DAY_MONTH])
+    to_day = models.CharField("по (ДД.ММ)", max_length=5, validators=[DAY_MONTH])
+    note = models.CharField("пункт положения", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "правило: публикация"
+        verbose_name_plural = "правила: публикация"
+
+    def __str__(self) -> str:
+        return f"{Document(self.document).label}: публикуется {self.from_day}–{self.to_day}"
+
+    def window(self, academic_year: int) -> tuple[datetime.date, datetime.date]:
+        start, end = (tuple(map(int, d.split("."))) for d in (self.from_day, self.to_day))
+        return in_academic_year(academic_year, start[1], start[0]), in_academic_year(academic_year, end[1], end[0])
+
+
+class AcademicYear(models.Model):
+    """An academic year of the district (1 September – 31 August by default) with its school terms."""
+
+    start_year = models.PositiveSmallIntegerField("первый год", unique=True)
+    starts_on = models.DateField("начало")
+    ends_on = models.DateField("окончание")
+
+    class Meta:
+        verbose_name = "учебный год"
+        verbose_name_plural = "учебные годы"
+        ordering = ["-start_year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="academic_year_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_year}/{str(self.start_year + 1)[-2:]} учебный год"
+
+
+# The default school terms («четверти»): not calendar quarters (DOMAIN.md).
+DEFAULT_TERMS = [((9, 1), (10, 31)), ((11, 1), (12, 31)), ((1, 9), (3, 31)), ((4, 1), (5, 31))]
+
+
+class SchoolTerm(models.Model):
+    """A school term (четверть) of an academic year; editable per year."""
+
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
+    number = models.PositiveSmallIntegerField("номер", validators=[MinValueValidator(1), MaxValueValidator(4)])
+    starts_on = models.DateField("начало")
+    ends_on = models.DateField("окончание")
+
+    class Meta:
+        verbose_name = "четверть"
+        verbose_name_plural = "четверти"
+        ordering = ["academic_year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "number"], name="term_unique_number"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="term_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} четверть {self.academic_year.start_year}/{str(self.academic_year.start_year + 1)[-2:]}"
 
 
 class AssociationQuerySet(models.QuerySet):

@@ -1,0 +1,12 @@
+from django.db import migrations
+
+from associations.presets import presets_load
+
+
+def load(apps, schema_editor):
+    presets_load(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("associations", "0002_regulation_rules")]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
