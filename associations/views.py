@@ -2,11 +2,12 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from members.models import academic_year_label, academic_year_of
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response
 
 from .filters import AssociationFilter
-from .models import Association, Membership, Regulation
+from .models import Association, Membership, ProtocolRule, Regulation
 
 
 class AssociationListView(FilterView):
@@ -66,4 +67,28 @@ class RegulationListView(PermissionMixin, ListView):
     model = Regulation
 
     def get_queryset(self):
-        return Regulation.objects.all()
+        return Regulation.objects.select_related("copied_from")
+
+
+class RegulationDetailView(PermissionMixin, DetailView):
+    """A regulation's rules in plain Russian, with the due dates they give this academic year."""
+
+    permission_required = "members.view_district"
+    model = Regulation
+
+    def get_queryset(self):
+        return Regulation.objects.prefetch_related("meeting_rules", "document_rules", "publication_windows")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        year = academic_year_of(timezone.localdate())
+        regulation = self.object
+        ctx.update(
+            academic_year=year,
+            academic_year_label=academic_year_label(year),
+            protocol=ProtocolRule.objects.filter(regulation=regulation).first(),
+            documents=[(rule, rule.due_dates(year)) for rule in regulation.document_rules.all()],
+            windows=[(w, w.window(year)) for w in regulation.publication_windows.all()],
+            database_deadline=regulation.teacher_database_deadline(year),
+        )
+        return ctx
