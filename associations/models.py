@@ -408,6 +408,9 @@ class Association(models.Model):
         verbose_name="курирующие методисты",
     )
     status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_by_order = models.ForeignKey(
+        "Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="создано приказом"
+    )
 
     objects = AssociationQuerySet.as_manager()
 
@@ -455,6 +458,9 @@ class Membership(models.Model):
     role = models.CharField("роль", max_length=20, choices=Role.choices, default=Role.MEMBER)
     start_date = models.DateField("с")
     end_date = models.DateField("по", null=True, blank=True)
+    order = models.ForeignKey(
+        "Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="по приказу"
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -477,3 +483,190 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.association}"
+
+
+class Order(models.Model):
+    """An order (приказ) of the district head: drafted by a methodist, signed, in force on its effective date."""
+
+    class Kind(models.TextChoices):
+        CREATE_ASSOCIATION = "create", "О создании объединения"
+        DISSOLVE_ASSOCIATION = "dissolve", "Об упразднении объединения"
+        APPOINT_LEADER = "appoint", "О назначении руководителя"
+        DISMISS_LEADER = "dismiss", "Об освобождении руководителя"
+        APPROVE_COMPOSITION = "composition", "Об утверждении состава"
+        MAKE_BINDING = "binding", "О придании решению обязательной силы"
+        OTHER = "other", "Иное"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Проект"
+        AWAITING = "awaiting", "На подписи"
+        RETURNED = "returned", "Возвращён на доработку"
+        SIGNED = "signed", "Подписан"
+        REVOKED = "revoked", "Отменён"
+
+    # The allowed moves; only associations.services changes `status`.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.AWAITING},
+        Status.RETURNED: {Status.AWAITING},
+        Status.AWAITING: {Status.SIGNED, Status.RETURNED},
+        Status.SIGNED: {Status.REVOKED},
+        Status.REVOKED: set(),
+    }
+    EDITABLE = {Status.DRAFT, Status.RETURNED}
+
+    kind = models.CharField("вид", max_length=20, choices=Kind.choices)
+    title = models.CharField("заголовок", max_length=500)
+    text = models.TextField("текст приказа")
+    effective_date = models.DateField("вступает в силу")
+    status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # What the order acts on.
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, null=True, blank=True, related_name="orders", verbose_name="объединение"
+    )
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="руководитель (кандидат)",
+    )  # fmt: skip
+    new_name = models.CharField("название нового объединения", max_length=300, blank=True)
+    new_kind = models.CharField("вид нового объединения", max_length=20, choices=Association.Kind.choices, blank=True)
+    new_subject_area = models.CharField("предметная область", max_length=200, blank=True)
+    new_regulation = models.ForeignKey(
+        Regulation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="положение"
+    )
+    # Who and when.
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drafted_orders", verbose_name="подготовил"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="signed_orders",
+        verbose_name="подписал",
+    )  # fmt: skip
+    number = models.PositiveIntegerField("номер", null=True, blank=True)
+    number_year = models.PositiveSmallIntegerField("год нумерации", null=True, blank=True)
+    signed_on = models.DateField("дата приказа", null=True, blank=True)
+    override_reason = models.TextField("основание подписать вопреки требованиям положения", blank=True)
+    applied_at = models.DateTimeField("действие применено", null=True, blank=True)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "приказ"
+        verbose_name_plural = "приказы"
+        ordering = ["-number_year", "-number", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "awaiting", "returned", "signed", "revoked"]),
+                name="order_status_valid",
+            ),
+            models.UniqueConstraint(fields=["number_year", "number"], name="order_number_unique_in_year"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "awaiting", "returned"])
+                | Q(number__isnull=False, signed_on__isnull=False),
+                name="signed_order_has_number_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Приказ № {self.number} от {self.signed_on:%d.%m.%Y}" if self.number else f"Проект приказа: {self.title}"
+        )
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("associations:order_detail", args=[self.pk])
+
+    @property
+    def number_label(self) -> str:
+        return f"№ {self.number}" if self.number else "без номера"
+
+    def regulation_for_leader(self) -> Regulation | None:
+        """The regulation whose leader rules the candidate must meet."""
+        if self.kind == self.Kind.CREATE_ASSOCIATION:
+            return self.new_regulation
+        return self.association.regulation if self.association_id else None
+
+    def is_in_force(self, on: datetime.date) -> bool:
+        return self.status == self.Status.SIGNED and self.effective_date <= on
+
+
+class OrderAttachment(models.Model):
+    """A file attached to an order (a list of members, a protocol of the election…)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("файл", upload_to="orders/%Y/")
+    title = models.CharField("название", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "приложение к приказу"
+        verbose_name_plural = "приложения к приказам"
+
+    def __str__(self) -> str:
+        return self.title or self.file.name
+
+
+class OrderMember(models.Model):
+    """A person in the composition an order approves."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="педагог"
+    )
+    role = models.CharField("роль", max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+    class Meta:
+        verbose_name = "состав по приказу"
+        verbose_name_plural = "состав по приказу"
+        constraints = [models.UniqueConstraint(fields=["order", "user"], name="order_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class OrderEvent(models.Model):
+    """A row of an order's history: who moved it, from what, to what, with what comment."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("когда", auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    from_status = models.CharField("было", max_length=20, blank=True)
+    to_status = models.CharField("стало", max_length=20)
+    comment = models.TextField("комментарий", blank=True)
+
+    class Meta:
+        verbose_name = "событие приказа"
+        verbose_name_plural = "события приказов"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.from_status} → {self.to_status}"
+
+
+class OrderCounter(models.Model):
+    """The last order number of a year; locked while a number is given, so that two signings never collide."""
+
+    year = models.PositiveSmallIntegerField("год", unique=True)
+    last = models.PositiveIntegerField("последний номер", default=0)
+
+    class Meta:
+        verbose_name = "нумератор приказов"
+        verbose_name_plural = "нумераторы приказов"
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class AssociationEvent(models.Model):
+    """The association's history: which order did what, and when."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    on = models.DateField("дата")
+    text = models.CharField("что произошло", max_length=500)
+
+    class Meta:
+        verbose_name = "событие объединения"
+        verbose_name_plural = "история объединений"
+        ordering = ["-on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.on:%d.%m.%Y}: {self.text}"

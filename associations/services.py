@@ -1,10 +1,25 @@
-"""Writes of associations/: regulations, academic years (orders and memberships come next)."""
+"""Writes of associations/: regulations, academic years, orders and their effects."""
 
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import DEFAULT_TERMS, AcademicYear, ProtocolRule, Regulation, SchoolTerm
+from members.models import Teacher, User
+
+from .models import (
+    DEFAULT_TERMS,
+    AcademicYear,
+    Association,
+    AssociationEvent,
+    Membership,
+    Order,
+    OrderCounter,
+    OrderEvent,
+    ProtocolRule,
+    Regulation,
+    SchoolTerm,
+)
 
 
 class WorkflowError(Exception):
@@ -56,3 +71,178 @@ def academic_year_ensure(*, start_year: int) -> AcademicYear:
                 ends_on=datetime.date(y2, m2, d2),
             )
     return year
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+def order_leader_problems(*, order: Order, on: datetime.date | None = None) -> list[str]:
+    """What the order's leader candidate lacks under the regulation (empty when eligible or not a leader order)."""
+    if order.kind not in (Order.Kind.CREATE_ASSOCIATION, Order.Kind.APPOINT_LEADER) or order.candidate_id is None:
+        return []
+    regulation = order.regulation_for_leader()
+    if regulation is None:
+        return []
+    teacher = Teacher.objects.filter(user_id=order.candidate_id).prefetch_related("educations").first()
+    return regulation.leader_problems(teacher, on=on or timezone.localdate())
+
+
+def _order_move(order: Order, to: str, *, by: User | None, comment: str = "") -> None:
+    if to not in Order.TRANSITIONS[order.status]:
+        raise WorkflowError(
+            f"Нельзя перевести приказ из состояния «{order.get_status_display()}» в «{Order.Status(to).label}»."
+        )
+    OrderEvent.objects.create(order=order, by=by, from_status=order.status, to_status=to, comment=comment)
+    order.status = to
+
+
+@transaction.atomic
+def order_submit(*, order: Order, by: User) -> Order:
+    """Send a draft to the district head for signature; the leader candidate is checked again."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    problems = order_leader_problems(order=order)
+    comment = ("Кандидат не соответствует положению: " + "; ".join(problems)) if problems else ""
+    _order_move(order, Order.Status.AWAITING, by=by, comment=comment)
+    order.save(update_fields=["status"])
+    return order
+
+
+@transaction.atomic
+def order_return(*, order: Order, by: User, comment: str) -> Order:
+    """The head returns an order to its drafter with a comment."""
+    if not comment.strip():
+        raise WorkflowError("Напишите, что исправить: методист увидит комментарий.")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    _order_move(order, Order.Status.RETURNED, by=by, comment=comment.strip())
+    order.save(update_fields=["status"])
+    return order
+
+
+@transaction.atomic
+def order_sign(*, order: Order, by: User, override_reason: str = "", today: datetime.date | None = None) -> Order:
+    """Sign: check the leader again, give the next number of the year, and apply the effect if it is due.
+
+    An ineligible candidate stops the signature unless the head writes a reason, which is logged.
+    """
+    today = today or timezone.localdate()
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    problems = order_leader_problems(order=order, on=today)
+    if problems and not override_reason.strip():
+        raise WorkflowError(
+            "Кандидат не соответствует положению: " + "; ".join(problems) + ". Чтобы подписать, укажите основание."
+        )
+    _order_move(
+        order,
+        Order.Status.SIGNED,
+        by=by,
+        comment=("Подписан вопреки требованиям (" + "; ".join(problems) + "): " + override_reason.strip())
+        if problems
+        else "",
+    )
+    counter, _ = OrderCounter.objects.get_or_create(year=today.year)
+    counter = OrderCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    order.number, order.number_year, order.signed_on, order.signed_by = counter.last, today.year, today, by
+    order.override_reason = override_reason.strip() if problems else ""
+    order.save(update_fields=["status", "number", "number_year", "signed_on", "signed_by", "override_reason"])
+    if order.effective_date <= today:
+        _order_apply(order, today=today)
+    return order
+
+
+@transaction.atomic
+def order_revoke(*, order: Order, by: User, comment: str) -> Order:
+    """Revoke a signed order whose effect has not yet been applied (after that, a new order is needed)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.applied_at:
+        raise WorkflowError("Приказ уже вступил в силу: отменить его действие можно только новым приказом.")
+    if not comment.strip():
+        raise WorkflowError("Укажите причину отмены.")
+    _order_move(order, Order.Status.REVOKED, by=by, comment=comment.strip())
+    order.save(update_fields=["status"])
+    return order
+
+
+def orders_apply_due(*, today: datetime.date | None = None) -> int:
+    """Apply every signed order whose effective date has come (<=, so a missed day is caught up). Idempotent."""
+    today = today or timezone.localdate()
+    applied = 0
+    due = Order.objects.filter(status=Order.Status.SIGNED, applied_at__isnull=True, effective_date__lte=today)
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=pk)
+            if order.applied_at is None and order.status == Order.Status.SIGNED:
+                _order_apply(order, today=today)
+                applied += 1
+    return applied
+
+
+def _order_apply(order: Order, *, today: datetime.date) -> None:
+    """The effect of an order in force: an association appears or closes, a leader's rights start or end."""
+    on = order.effective_date
+    label = f"{order} ({order.get_kind_display().lower()})"
+    kind = order.kind
+    if kind == Order.Kind.CREATE_ASSOCIATION:
+        association = Association.objects.create(
+            name=order.new_name,
+            kind=order.new_kind or Association.Kind.RMO,
+            subject_area=order.new_subject_area,
+            regulation=order.new_regulation,
+            created_by_order=order,
+        )
+        association.curators.add(order.drafted_by)
+        order.association = association
+        AssociationEvent.objects.create(association=association, order=order, on=on, text=f"Создано: {label}")
+        if order.candidate_id:
+            _leader_start(association, order.candidate, order=order, on=on)
+    elif kind == Order.Kind.DISSOLVE_ASSOCIATION:
+        association = order.association
+        association.status = Association.Status.DISSOLVED
+        association.save(update_fields=["status"])
+        Membership.objects.current(on=on).filter(association=association).update(end_date=on)
+        AssociationEvent.objects.create(association=association, order=order, on=on, text=f"Упразднено: {label}")
+    elif kind == Order.Kind.APPOINT_LEADER:
+        _leaders_end(order.association, order=order, on=on)
+        _leader_start(order.association, order.candidate, order=order, on=on)
+    elif kind == Order.Kind.DISMISS_LEADER:
+        _leaders_end(order.association, order=order, on=on, only=order.candidate)
+    elif kind == Order.Kind.APPROVE_COMPOSITION:
+        for member in order.members.select_related("user"):
+            Membership.objects.get_or_create(
+                association=order.association, user=member.user, role=member.role, start_date=on,
+                defaults={"order": order},
+            )  # fmt: skip
+        AssociationEvent.objects.create(
+            association=order.association, order=order, on=on,
+            text=f"Утверждён состав ({order.members.count()} чел.): {label}",
+        )  # fmt: skip
+    elif order.association_id:
+        AssociationEvent.objects.create(
+            association=order.association, order=order, on=on, text=f"Вступил в силу: {label}"
+        )
+    order.applied_at = timezone.now()
+    order.save(update_fields=["applied_at", "association"])
+
+
+def _leader_start(association: Association, user: User, *, order: Order, on: datetime.date) -> None:
+    Membership.objects.get_or_create(
+        association=association, user=user, role=Membership.Role.LEADER, start_date=on, defaults={"order": order}
+    )
+    AssociationEvent.objects.create(
+        association=association, order=order, on=on, text=f"Руководитель — {user.full_name}: {order}"
+    )
+
+
+def _leaders_end(association: Association, *, order: Order, on: datetime.date, only: User | None = None) -> None:
+    """Leader rights end the day before the order's effective date."""
+    leaders = Membership.objects.current(on=on).filter(association=association, role=Membership.Role.LEADER)
+    if only is not None:
+        leaders = leaders.filter(user=only)
+    for membership in leaders.select_related("user"):
+        membership.end_date = max(membership.start_date, on - datetime.timedelta(days=1))
+        membership.save(update_fields=["end_date"])
+        AssociationEvent.objects.create(
+            association=association, order=order, on=on,
+            text=f"Освобождён от обязанностей руководителя — {membership.user.full_name}: {order}",
+        )  # fmt: skip
