@@ -5,7 +5,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members import models as members_models
-from members.rules import is_own_profile, is_profile_reviewer, is_service_staff
+from members.rules import (
+    is_district_head,
+    is_methodist,
+    is_own_profile,
+    is_portal_admin,
+    is_profile_reviewer,
+    is_service_staff,
+)
 
 from .models import Association, Membership
 
@@ -62,3 +69,28 @@ rules.set_perm("members.view_teacher_list", is_service_staff | is_leader)
 rules.set_perm("members.view_teacher", is_service_staff | is_own_profile | leads_teacher)
 rules.set_perm("members.review_teacher", is_profile_reviewer | leads_teacher)
 rules.set_perm("members.review_any", is_profile_reviewer | is_leader)
+
+
+@rules.predicate
+def drafted_it(user, order) -> bool:
+    return order is not None and order.drafted_by_id == user.pk
+
+
+@rules.predicate
+def order_editable(user, order) -> bool:
+    from .models import Order
+
+    return order is not None and order.status in Order.EDITABLE
+
+
+@rules.predicate
+def order_awaiting(user, order) -> bool:
+    return order is not None and order.status == "awaiting"
+
+
+rules.add_perm("associations.view_orders", is_service_staff)
+rules.add_perm("associations.draft_order", is_methodist | is_portal_admin)
+rules.add_perm("associations.edit_order", ((is_methodist & drafted_it) | is_portal_admin) & order_editable)
+rules.add_perm("associations.sign_order", is_district_head & order_awaiting)
+rules.add_perm("associations.sign_any_order", is_district_head)
+rules.add_perm("associations.revoke_order", is_district_head)

@@ -1,13 +1,23 @@
+import django_filters
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.generic import DetailView, ListView
+from django.views import View
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from members.models import academic_year_label, academic_year_of
+from rmo_portal.excel import xlsx_response
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response
+from rmo_portal.text import date_ru
 
 from .filters import AssociationFilter
-from .models import Association, Membership, ProtocolRule, Regulation
+from .forms import CommentForm, OrderForm, SignForm
+from .models import Association, Membership, Order, ProtocolRule, Regulation
+from .services import WorkflowError, order_leader_problems, order_return, order_revoke, order_sign, order_submit
 
 
 class AssociationListView(FilterView):
@@ -51,6 +61,7 @@ class AssociationDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["events"] = self.object.events.select_related("order")[:50]
         if self.request.user.has_perm("associations.view_people", self.object):
             ctx["memberships"] = (
                 Membership.objects.current(on=timezone.localdate())
@@ -92,3 +103,175 @@ class RegulationDetailView(PermissionMixin, DetailView):
             database_deadline=regulation.teacher_database_deadline(year),
         )
         return ctx
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+class OrderFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label="Вид", choices=Order.Kind.choices, empty_label="Любой")
+    status = django_filters.ChoiceFilter(label="Состояние", choices=Order.Status.choices, empty_label="Любое")
+    number_year = django_filters.NumberFilter(label="Год")
+    association = django_filters.ModelChoiceFilter(
+        label="Объединение", queryset=Association.objects.all(), empty_label="Любое"
+    )
+
+    class Meta:
+        model = Order
+        fields = ["kind", "status", "number_year", "association"]
+
+
+class OrderListView(PermissionMixin, FilterView):
+    """The register of orders (журнал приказов), with filters and Excel export (?format=xlsx)."""
+
+    permission_required = "associations.view_orders"
+    filterset_class = OrderFilter
+    paginate_by = 50
+    template_name = "associations/order_list.html"
+
+    def get_queryset(self):
+        return Order.objects.select_related("association", "candidate", "drafted_by", "signed_by")
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.request.GET.get("format") != "xlsx":
+            return super().render_to_response(context, **response_kwargs)
+        rows = (
+            [
+                o.number, o.signed_on, o.get_kind_display(), o.title, str(o.association or o.new_name or ""),
+                o.candidate.full_name if o.candidate else "", o.effective_date, o.get_status_display(),
+                o.drafted_by.full_name, o.signed_by.full_name if o.signed_by else "",
+            ]
+            for o in self.filterset.qs
+        )  # fmt: skip
+        headers = ["Номер", "Дата", "Вид", "Заголовок", "Объединение", "Руководитель", "Вступает в силу",
+                   "Состояние", "Подготовил", "Подписал"]  # fmt: skip
+        return xlsx_response(title="Журнал приказов", headers=headers, rows=rows, filename="orders.xlsx")
+
+
+class OrderDetailView(PermissionMixin, DetailView):
+    permission_required = "associations.view_orders"
+    template_name = "associations/order_detail.html"
+
+    def get_queryset(self):
+        return Order.objects.select_related(
+            "association", "candidate", "drafted_by", "signed_by", "new_regulation"
+        ).prefetch_related("events__by", "attachments", "members__user")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            leader_problems=order_leader_problems(order=self.object),
+            comment_form=kwargs.pop("comment_form", CommentForm()),
+            sign_form=kwargs.pop("sign_form", SignForm()),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+
+class OrderCreateView(PermissionMixin, CreateView):
+    permission_required = "associations.draft_order"
+    form_class = OrderForm
+    template_name = "associations/order_form.html"
+
+    def get_initial(self):
+        return {"effective_date": timezone.localdate(), "kind": self.request.GET.get("kind", "")}
+
+    def form_valid(self, form):
+        form.instance.drafted_by = self.request.user
+        response = super().form_valid(form)
+        messages.success(self.request, "Проект приказа сохранён. Проверьте его и отправьте на подпись.")
+        return response
+
+
+class OrderUpdateView(PermissionMixin, UpdateView):
+    permission_required = "associations.edit_order"
+    form_class = OrderForm
+    template_name = "associations/order_form.html"
+
+    def get_queryset(self):
+        return Order.objects.all()
+
+    def form_valid(self, form):
+        messages.success(self.request, "Проект приказа сохранён.")
+        return super().form_valid(form)
+
+
+class OrderActionView(PermissionMixin, SingleObjectMixin, View):
+    """POST-only transitions; each calls one service and shows its Russian message on failure."""
+
+    model = Order
+
+    def post(self, request, *args, **kwargs):
+        self.object = order = self.get_object()
+        try:
+            message = self.act(order)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, message)
+        return redirect(order.get_absolute_url())
+
+
+class OrderSubmitView(OrderActionView):
+    permission_required = "associations.edit_order"
+
+    def act(self, order):
+        order_submit(order=order, by=self.request.user)
+        return "Приказ отправлен на подпись начальнику управления."
+
+
+class OrderReturnView(OrderActionView):
+    permission_required = "associations.sign_order"
+
+    def act(self, order):
+        form = CommentForm(self.request.POST)
+        if not form.is_valid():
+            raise WorkflowError("Напишите, что исправить: методист увидит комментарий.")
+        order_return(order=order, by=self.request.user, comment=form.cleaned_data["comment"])
+        return "Приказ возвращён методисту с комментарием."
+
+
+class OrderRevokeView(OrderActionView):
+    permission_required = "associations.revoke_order"
+
+    def act(self, order):
+        order_revoke(order=order, by=self.request.user, comment=self.request.POST.get("comment", ""))
+        return "Приказ отменён."
+
+
+class OrderSignView(PermissionMixin, SingleObjectMixin, View):
+    """POST signs; an ineligible candidate needs a written reason, kept with the order."""
+
+    permission_required = "associations.sign_order"
+    model = Order
+
+    def post(self, request, *args, **kwargs):
+        order = self.object = self.get_object()
+        form = SignForm(request.POST)
+        form.is_valid()
+        try:
+            order = order_sign(
+                order=order, by=request.user, override_reason=form.cleaned_data.get("override_reason", "")
+            )
+        except WorkflowError as error:
+            form.add_error("override_reason", str(error))
+            view = OrderDetailView(request=request, kwargs=self.kwargs, object=order)
+            return TemplateResponse(
+                request, view.template_name, view.get_context_data(object=order, order=order, sign_form=form)
+            )
+        in_force = "вступил в силу" if order.applied_at else f"вступит в силу {date_ru(order.effective_date)}"
+        messages.success(request, f"Подписан приказ № {order.number} от {date_ru(order.signed_on)}; {in_force}.")
+        return redirect(order.get_absolute_url())
+
+
+class OrderPdfView(PermissionMixin, DetailView):
+    permission_required = "associations.view_orders"
+    model = Order
+
+    def get_queryset(self):
+        return Order.objects.select_related("association", "candidate", "signed_by", "new_regulation")
+
+    def render_to_response(self, context, **response_kwargs):
+        order = self.object
+        return pdf_response(
+            "pdf/order.html", {"order": order}, request=self.request, filename=f"order-{order.number or order.pk}.pdf"
+        )

@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rmo_portal.tasks.heartbeat",
         "schedule": HEARTBEAT_SECONDS,
     },
+    "apply-orders": {
+        "task": "associations.tasks.apply_orders",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "clear-expired-sessions": {
         "task": "rmo_portal.tasks.clear_sessions",
         "schedule": crontab(hour=3, minute=30),

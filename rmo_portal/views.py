@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from associations.models import Association, Membership
+from associations.models import Association, Membership, Order
 from members.models import (
     ChangeRequest,
     ProfileConfirmation,
@@ -90,6 +90,7 @@ class HeadStartView(StartPageView):
             teacher_count=Teacher.objects.count(),
             school_count=School.objects.count(),
             methodist_count=User.objects.filter(role=Role.METHODIST).count(),
+            awaiting_orders=Order.objects.filter(status=Order.Status.AWAITING).select_related("drafted_by"),
             **kwargs,
         )
 
