@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from members.models import Category
+from rmo_portal.permissions import allowed
 from rmo_portal.text import plural_ru
 
 DAY_MONTH = RegexValidator(r"^(0[1-9]|[12]\d|3[01])\.(0[1-9]|1[0-2])$", "Укажите день и месяц: 25.09")
@@ -325,7 +326,7 @@ class AssociationQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Active associations are public; dissolved ones only to the service."""
-        if user.is_authenticated and user.has_perm("members.view_district"):
+        if user.is_authenticated and allowed(user, "members.view_district"):
             return self.all()
         return self.active()
 

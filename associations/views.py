@@ -12,6 +12,7 @@ from members.models import academic_year_label, academic_year_of
 from rmo_portal.excel import xlsx_response
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response
+from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
 
 from .filters import AssociationFilter
@@ -62,7 +63,7 @@ class AssociationDetailView(DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["events"] = self.object.events.select_related("order")[:50]
-        if self.request.user.has_perm("associations.view_people", self.object):
+        if allowed(self.request.user, "associations.view_people", self.object):
             ctx["memberships"] = (
                 Membership.objects.current(on=timezone.localdate())
                 .filter(association=self.object)

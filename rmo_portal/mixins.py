@@ -2,6 +2,8 @@
 
 from rules.contrib.views import PermissionRequiredMixin
 
+from .permissions import allowed
+
 
 class PermissionMixin(PermissionRequiredMixin):
     """Ask one named permission (STYLE.md §6): anonymous → the log-in page, signed in without it → 403.
@@ -10,6 +12,10 @@ class PermissionMixin(PermissionRequiredMixin):
     are sent to log in before any object is looked up, so that they never see a 404 for a page that
     exists.
     """
+
+    def has_permission(self):
+        obj = self.get_permission_object()
+        return all(allowed(self.request.user, perm, obj) for perm in self.get_permission_required())
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from .permissions import allowed
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -16,7 +18,7 @@ class NavItem:
     def visible_to(self, user) -> bool:
         if self.login_required and not user.is_authenticated:
             return False
-        return self.perm is None or user.has_perm(self.perm)
+        return self.perm is None or allowed(user, self.perm)
 
     @property
     def url(self) -> str:

@@ -24,6 +24,7 @@ from members.models import (
 )
 
 from .mixins import PermissionMixin
+from .permissions import allowed
 from .search import Fold
 from .services import health_report
 
@@ -39,7 +40,7 @@ START_PAGES = (
 
 def start_url_for(user) -> str:
     for perm, url_name in START_PAGES:
-        if user.has_perm(perm):
+        if allowed(user, perm):
             return reverse(url_name)
     return reverse("home")
 

@@ -3,6 +3,7 @@
 from django import template
 
 from rmo_portal import text
+from rmo_portal.permissions import allowed
 
 register = template.Library()
 
@@ -30,4 +31,4 @@ def can(context, perm: str, obj=None) -> bool:
     """{% can "associations.view_people" association as allowed %}: the same check as the views'."""
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
-    return bool(user and user.has_perm(perm, obj))
+    return allowed(user, perm, obj)

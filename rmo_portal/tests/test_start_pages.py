@@ -58,8 +58,8 @@ def test_start_pages_admit_only_their_role(client, role, page):
     people = _people()
     client.force_login(people[role])
     response = client.get(reverse(page))
-    # Every signed-in user has the teacher's page; the rest belong to one role (a superuser has all).
-    allowed = page in (START[role], "start_teacher") or role == "admin"
+    # Every signed-in user has the teacher's page; the rest belong to one role (a superuser's too).
+    allowed = page in (START[role], "start_teacher")
     assert response.status_code == (200 if allowed else 403)
 
 
