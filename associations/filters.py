@@ -17,9 +17,17 @@ class AssociationFilter(django_filters.FilterSet):
         empty_label="Любой",
     )
 
+    subject_area = django_filters.ChoiceFilter(label="Предметная область", empty_label="Любая", choices=[])
+    status = django_filters.ChoiceFilter(label="Состояние", choices=Association.Status.choices, empty_label="Любое")
+
     class Meta:
         model = Association
-        fields = ["q", "kind", "curator"]
+        fields = ["q", "subject_area", "kind", "curator", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        subjects = Association.objects.exclude(subject_area="").values_list("subject_area", flat=True).distinct()
+        self.filters["subject_area"].extra["choices"] = [(s, s) for s in sorted(set(subjects))]
 
     def search(self, queryset, name, value):
         return search(queryset, ["name", "subject_area"], value)

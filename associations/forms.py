@@ -2,7 +2,7 @@ from django import forms
 
 from members.models import Teacher, User
 
-from .models import Association, Order, Regulation
+from .models import Association, Membership, Order, Regulation
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -78,3 +78,21 @@ class SignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+
+class ProposeMemberForm(forms.Form):
+    user = forms.ModelChoiceField(label="Педагог", queryset=User.objects.none())
+    role = forms.ChoiceField(
+        label="Роль",
+        choices=[(Membership.Role.MEMBER, "Член объединения"), (Membership.Role.SECRETARY, "Секретарь")],
+    )
+
+    def __init__(self, *args, association, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = _today()
+        inside = Membership.objects.current(on=today).filter(association=association).values("user")
+        self.fields["user"].queryset = (
+            User.objects.filter(teacher__isnull=False).exclude(pk__in=inside).order_by("last_name", "first_name")
+        )
+        self.fields["user"].widget.attrs["class"] = "form-select"
+        self.fields["role"].widget.attrs["class"] = "form-select"

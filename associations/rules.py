@@ -94,3 +94,4 @@ rules.add_perm("associations.edit_order", ((is_methodist & drafted_it) | is_port
 rules.add_perm("associations.sign_order", is_district_head & order_awaiting)
 rules.add_perm("associations.sign_any_order", is_district_head)
 rules.add_perm("associations.revoke_order", is_district_head)
+rules.add_perm("associations.manage_composition", is_leader | is_curator | is_portal_admin)

@@ -16,6 +16,7 @@ from .models import (
     Order,
     OrderCounter,
     OrderEvent,
+    OrderMember,
     ProtocolRule,
     Regulation,
     SchoolTerm,
@@ -246,3 +247,59 @@ def _leaders_end(association: Association, *, order: Order, on: datetime.date, o
             association=association, order=order, on=on,
             text=f"Освобождён от обязанностей руководителя — {membership.user.full_name}: {order}",
         )  # fmt: skip
+
+
+# --- the composition ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_propose(*, association: Association, user: User, role: str, by: User) -> str:
+    """A leader adds a teacher to the association.
+
+    Where the regulation wants the composition approved by an order, the teacher joins the draft order
+    «Об утверждении состава» of the association (made if missing, for the curating methodist to send to
+    signature); otherwise the membership starts today. Returns what happened, in Russian.
+    """
+    today = timezone.localdate()
+    if association.status != Association.Status.ACTIVE:
+        raise WorkflowError("Объединение упразднено: состав не меняется.")
+    if Membership.objects.current(on=today).filter(association=association, user=user).exists():
+        raise WorkflowError(f"{user.full_name} уже в составе объединения.")
+    if role == Membership.Role.LEADER:
+        raise WorkflowError("Руководитель назначается приказом.")
+    if not association.regulation.composition_by_order:
+        Membership.objects.create(association=association, user=user, role=role, start_date=today)
+        AssociationEvent.objects.create(association=association, on=today, text=f"В состав включён(а) {user.full_name}")
+        return f"{user.full_name} включён(а) в состав с {today:%d.%m.%Y}."
+    curator = association.curators.first()
+    if curator is None:
+        raise WorkflowError("У объединения нет курирующего методиста: некому подготовить приказ о составе.")
+    order = (
+        Order.objects.select_for_update()
+        .filter(association=association, kind=Order.Kind.APPROVE_COMPOSITION, status__in=Order.EDITABLE)
+        .first()
+    )
+    if order is None:
+        order = Order.objects.create(
+            kind=Order.Kind.APPROVE_COMPOSITION,
+            title=f"Об утверждении состава: {association.name}",
+            text=f"Утвердить включение в состав объединения «{association.name}» педагогов по списку.",
+            effective_date=today,
+            association=association,
+            drafted_by=curator,
+        )
+    OrderMember.objects.get_or_create(order=order, user=user, defaults={"role": role})
+    return f"{user.full_name} добавлен(а) в проект приказа об утверждении состава; его отправит на подпись методист."
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, by: User) -> None:
+    """A member leaves the association from today (a leader leaves only by an order)."""
+    today = timezone.localdate()
+    if membership.role == Membership.Role.LEADER:
+        raise WorkflowError("Руководитель освобождается приказом.")
+    membership.end_date = max(membership.start_date, today)
+    membership.save(update_fields=["end_date"])
+    AssociationEvent.objects.create(
+        association=membership.association, on=today, text=f"Выбыл(а) из состава: {membership.user.full_name}"
+    )

@@ -1,6 +1,6 @@
 import django_filters
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views import View
@@ -16,9 +16,18 @@ from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
 
 from .filters import AssociationFilter
-from .forms import CommentForm, OrderForm, SignForm
+from .forms import CommentForm, OrderForm, ProposeMemberForm, SignForm
 from .models import Association, Membership, Order, ProtocolRule, Regulation
-from .services import WorkflowError, order_leader_problems, order_return, order_revoke, order_sign, order_submit
+from .services import (
+    WorkflowError,
+    membership_end,
+    membership_propose,
+    order_leader_problems,
+    order_return,
+    order_revoke,
+    order_sign,
+    order_submit,
+)
 
 
 class AssociationListView(FilterView):
@@ -63,6 +72,15 @@ class AssociationDetailView(DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["events"] = self.object.events.select_related("order")[:50]
+        year = academic_year_of(timezone.localdate())
+        ctx["academic_year_label"] = academic_year_label(year)
+        ctx["today"] = timezone.localdate()
+        ctx["due"] = sorted(
+            ((date, rule) for rule in self.object.regulation.document_rules.all() for date in rule.due_dates(year)),
+            key=lambda pair: pair[0],
+        )
+        if allowed(self.request.user, "associations.manage_composition", self.object):
+            ctx["propose_form"] = ProposeMemberForm(association=self.object)
         if allowed(self.request.user, "associations.view_people", self.object):
             ctx["memberships"] = (
                 Membership.objects.current(on=timezone.localdate())
@@ -276,3 +294,49 @@ class OrderPdfView(PermissionMixin, DetailView):
         return pdf_response(
             "pdf/order.html", {"order": order}, request=self.request, filename=f"order-{order.number or order.pk}.pdf"
         )
+
+
+class MembershipProposeView(PermissionMixin, SingleObjectMixin, View):
+    """The leader (or the curator) adds a teacher; by order where the regulation says so."""
+
+    permission_required = "associations.manage_composition"
+
+    def get_queryset(self):
+        return Association.objects.active()
+
+    def post(self, request, *args, **kwargs):
+        association = self.object = self.get_object()
+        form = ProposeMemberForm(request.POST, association=association)
+        if not form.is_valid():
+            messages.error(request, "Выберите педагога и роль.")
+        else:
+            try:
+                messages.success(
+                    request,
+                    membership_propose(
+                        association=association, user=form.cleaned_data["user"], role=form.cleaned_data["role"],
+                        by=request.user,
+                    ),
+                )  # fmt: skip
+            except WorkflowError as error:
+                messages.error(request, str(error))
+        return redirect(association.get_absolute_url())
+
+
+class MembershipEndView(PermissionMixin, View):
+    permission_required = "associations.manage_composition"
+
+    def get_permission_object(self):
+        self.membership = get_object_or_404(
+            Membership.objects.select_related("association", "user"), pk=self.kwargs["pk"]
+        )
+        return self.membership.association
+
+    def post(self, request, pk):
+        try:
+            membership_end(membership=self.membership, by=request.user)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{self.membership.user.full_name} выбыл(а) из состава.")
+        return redirect(self.membership.association.get_absolute_url())

@@ -146,3 +146,18 @@ def test_postgres_test_database_sorts_russian_names_right(db):
         UserFactory(username=surname, last_name=surname)
     names = list(User.objects.order_by("last_name").values_list("last_name", flat=True))
     assert names == ["Елисеева", "Ёлкина", "Жукова", "Яковлева"]
+
+
+def test_association_list_filters_by_subject_kind_and_status(client):
+    AssociationFactory(name="РМО учителей физики", subject_area="Физика")
+    AssociationFactory(name="Творческая группа «Ёлочка»", subject_area="Дошкольное образование", kind="creative")
+    AssociationFactory(name="РМО упразднённое", subject_area="Физика", status=Association.Status.DISSOLVED)
+    client.force_login(methodist(username="m"))
+    url = reverse("associations:list")
+
+    def names(params):
+        return [a.name for a in client.get(url, params).context["object_list"]]
+
+    assert names({"subject_area": "Физика"}) == ["РМО упразднённое", "РМО учителей физики"]
+    assert names({"kind": "creative"}) == ["Творческая группа «Ёлочка»"]
+    assert names({"status": "dissolved"}) == ["РМО упразднённое"]

@@ -276,3 +276,35 @@ def test_order_pdf_and_register_excel(client, district):
     assert rows[0][0] == "Номер" and rows[1][0] == 1 and rows[1][3] == "О создании РМО учителей физики"
     queue = client.get(reverse("start_head")).content.decode()
     assert "Приказов на подписи нет" in queue
+
+
+def test_leader_adds_a_member_directly_or_through_a_composition_order(client, district):
+    direct = AssociationFactory(regulation=district["pechora"])  # composition not by order
+    leader = leader_of(direct, user__username="lead")
+    newcomer = TeacherFactory(user=UserFactory(username="new", last_name="Новенькая")).user
+    client.force_login(leader)
+    client.post(reverse("associations:member_add", args=[direct.pk]), {"user": newcomer.pk, "role": "member"})
+    assert Membership.objects.filter(association=direct, user=newcomer, end_date__isnull=True).exists()
+    again = client.post(
+        reverse("associations:member_add", args=[direct.pk]), {"user": newcomer.pk, "role": "member"}, follow=True
+    )
+    assert "Выберите педагога" in again.content.decode()  # already in: not offered
+
+    by_order = AssociationFactory(regulation=Regulation.objects.get(code="vilyuisk-umo"))
+    by_order.curators.add(district["methodist"])
+    leader_of(by_order, user=leader)
+    client.post(reverse("associations:member_add", args=[by_order.pk]), {"user": newcomer.pk, "role": "secretary"})
+    assert not Membership.objects.filter(association=by_order, user=newcomer).exists()  # not before the order
+    order = Order.objects.get(association=by_order, kind="composition")
+    assert order.drafted_by == district["methodist"] and order.members.get().role == "secretary"
+    order_submit(order=order, by=district["methodist"])
+    order_sign(order=order, by=district["head"], today=datetime.date.today())
+    assert Membership.objects.get(association=by_order, user=newcomer).order == order
+
+    membership = Membership.objects.get(association=direct, user=newcomer)
+    client.post(reverse("associations:member_end", args=[membership.pk]))
+    membership.refresh_from_db()
+    assert membership.end_date is not None
+    outsider = UserFactory(username="x")
+    client.force_login(outsider)
+    assert client.post(reverse("associations:member_add", args=[direct.pk]), {"user": newcomer.pk}).status_code == 403
