@@ -9,24 +9,11 @@ from playwright.sync_api import expect
 
 from associations.tests.factories import AssociationFactory, MembershipFactory, leader_of
 from members.models import TrainingCourse
+from members.tests.browser import log_in, log_out
 from members.tests.factories import SchoolFactory, TeacherFactory, consent_document, methodist
 from members.tests.test_import import messy_xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "пароль-для-тестов-1"
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.get_by_label("Имя пользователя").fill(username)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-
-
-def log_out(page):
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="Выйти").click()
 
 
 def test_import_fix_rejected_consent_course_review_and_schedule(page, live_server, tmp_path):
