@@ -2,7 +2,7 @@ from django import forms
 
 from members.models import Teacher, User
 
-from .models import Association, Membership, Order, Regulation
+from .models import Association, Membership, Order, OrderAttachment, Regulation
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -96,3 +96,15 @@ class ProposeMemberForm(forms.Form):
         )
         self.fields["user"].widget.attrs["class"] = "form-select"
         self.fields["role"].widget.attrs["class"] = "form-select"
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = OrderAttachment
+        fields = ["title", "file"]
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("Файл больше 20 МБ.")
+        return file

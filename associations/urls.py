@@ -19,6 +19,8 @@ urlpatterns = [
     path("orders/<int:pk>/return/", views.OrderReturnView.as_view(), name="order_return"),
     path("orders/<int:pk>/revoke/", views.OrderRevokeView.as_view(), name="order_revoke"),
     path("orders/<int:pk>/pdf/", views.OrderPdfView.as_view(), name="order_pdf"),
+    path("orders/<int:pk>/attachments/", views.OrderAttachmentAddView.as_view(), name="order_attach"),
+    path("orders/<int:pk>/attachments/<int:item>/", views.OrderAttachmentView.as_view(), name="order_attachment"),
     path("regulations/", views.RegulationListView.as_view(), name="regulation_list"),
     path("regulations/<int:pk>/", views.RegulationDetailView.as_view(), name="regulation_detail"),
 ]

@@ -1,5 +1,6 @@
 import django_filters
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -16,8 +17,8 @@ from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
 
 from .filters import AssociationFilter
-from .forms import CommentForm, OrderForm, ProposeMemberForm, SignForm
-from .models import Association, Membership, Order, ProtocolRule, Regulation
+from .forms import AttachmentForm, CommentForm, OrderForm, ProposeMemberForm, SignForm
+from .models import Association, Membership, Order, OrderAttachment, ProtocolRule, Regulation
 from .services import (
     WorkflowError,
     membership_end,
@@ -181,6 +182,7 @@ class OrderDetailView(PermissionMixin, DetailView):
             leader_problems=order_leader_problems(order=self.object),
             comment_form=kwargs.pop("comment_form", CommentForm()),
             sign_form=kwargs.pop("sign_form", SignForm()),
+            attachment_form=AttachmentForm(),
             today=timezone.localdate(),
             **kwargs,
         )
@@ -340,3 +342,30 @@ class MembershipEndView(PermissionMixin, View):
         else:
             messages.success(request, f"{self.membership.user.full_name} выбыл(а) из состава.")
         return redirect(self.membership.association.get_absolute_url())
+
+
+class OrderAttachmentAddView(PermissionMixin, SingleObjectMixin, View):
+    """Attach a file to a draft (a list of members, a protocol of the election…)."""
+
+    permission_required = "associations.edit_order"
+    model = Order
+
+    def post(self, request, *args, **kwargs):
+        order = self.object = self.get_object()
+        form = AttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            attachment = form.save(commit=False)
+            attachment.order = order
+            attachment.save()
+            messages.success(request, "Файл приложен к приказу.")
+        else:
+            messages.error(request, "Файл не приложен: " + " ".join(" ".join(e) for e in form.errors.values()))
+        return redirect(order.get_absolute_url())
+
+
+class OrderAttachmentView(PermissionMixin, View):
+    permission_required = "associations.view_orders"
+
+    def get(self, request, pk, item):
+        attachment = get_object_or_404(OrderAttachment, pk=item, order_id=pk)
+        return FileResponse(attachment.file.open("rb"), filename=attachment.file.name.rsplit("/", 1)[-1])

@@ -308,3 +308,24 @@ def test_leader_adds_a_member_directly_or_through_a_composition_order(client, di
     outsider = UserFactory(username="x")
     client.force_login(outsider)
     assert client.post(reverse("associations:member_add", args=[direct.pk]), {"user": newcomer.pk}).status_code == 403
+
+
+def test_files_are_attached_to_a_draft_and_read_by_the_service(client, district):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    order = _create_order(district)
+    client.force_login(district["methodist"])
+    client.post(
+        reverse("associations:order_attach", args=[order.pk]),
+        {"title": "Протокол выборов", "file": SimpleUploadedFile("protocol.pdf", b"%PDF-1.4 x")},
+    )
+    attachment = order.attachments.get()
+    url = reverse("associations:order_attachment", args=[order.pk, attachment.pk])
+    client.force_login(district["head"])
+    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 x"
+    client.force_login(UserFactory(username="t"))
+    assert client.get(url).status_code == 403
+    order_submit(order=order, by=district["methodist"])
+    client.force_login(district["methodist"])
+    client.post(reverse("associations:order_attach", args=[order.pk]), {"file": SimpleUploadedFile("late.pdf", b"x")})
+    assert order.attachments.count() == 1  # no more changes once on signature
