@@ -5,6 +5,7 @@ environment (see the README's table). The defaults are the embedded ones: SQLite
 Celery broker in files under ``var/``, so that ``./portal start`` needs no server.
 """
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -119,8 +120,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not memory, so that a real Celery worker in a test can share the test database.
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
+    # A file, not memory, so that a real Celery worker in a test can share the test database; one per test
+    # run (process id), so that two runs on one checkout never delete each other's database.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}
 else:
     # Persistent connections: without them pages were 25–57 % slower on these machines.
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
