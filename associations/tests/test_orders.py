@@ -329,3 +329,33 @@ def test_files_are_attached_to_a_draft_and_read_by_the_service(client, district)
     client.force_login(district["methodist"])
     client.post(reverse("associations:order_attach", args=[order.pk]), {"file": SimpleUploadedFile("late.pdf", b"x")})
     assert order.attachments.count() == 1  # no more changes once on signature
+
+
+@pytest.mark.parametrize(
+    ("view", "method", "right"),
+    [
+        ("associations:order_detail", "get", "head"),
+        ("associations:order_pdf", "get", "methodist"),
+        ("associations:order_submit", "post", "methodist"),
+        ("associations:order_return", "post", "head"),
+        ("associations:order_revoke", "post", "head"),
+        ("associations:regulation_detail", "get", "methodist"),
+    ],
+)
+def test_each_order_view_for_anonymous_wrong_and_right_role(client, district, view, method, right):
+    order = _create_order(district)
+    if view in ("associations:order_return",):
+        order_submit(order=order, by=district["methodist"])
+    target = district["pechora"].pk if view == "associations:regulation_detail" else order.pk
+    url = reverse(view, args=[target])
+    call = getattr(client, method)
+    response = call(url, {"comment": "Причина"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.force_login(TeacherFactory(user=UserFactory(username="t")).user)
+    assert call(url, {"comment": "Причина"}).status_code == 403
+    client.force_login(district[right])
+    assert call(url, {"comment": "Причина"}).status_code in (200, 302)
+    if method == "post":
+        order.refresh_from_db()
+        expected = {"associations:order_submit": "awaiting", "associations:order_return": "returned"}
+        assert order.status == expected.get(view, order.status)
