@@ -148,9 +148,9 @@ def profile_check(*, teacher: Teacher, by: User, on: datetime.date | None = None
 # --- consent and the access log -------------------------------------------------------------
 
 
-def consent_needed(*, user: User) -> bool:
+def consent_needed(*, user: User, document: ConsentDocument | None = None) -> bool:
     """A teacher without an active consent to the current document must give it first."""
-    document = ConsentDocument.current()
+    document = document or ConsentDocument.current()
     if document is None or not Teacher.objects.filter(user=user).exists():
         return False
     return not Consent.objects.filter(user=user, document=document, withdrawn_at__isnull=True).exists()

@@ -19,6 +19,7 @@ from rmo_portal.pdf import pdf_response
 from . import importer, services
 from .filters import TeacherFilter
 from .forms import CHANGE_FORMS, ConsentForm, ContactsForm, EvidenceForm, ImportForm, ReturnForm
+from .middleware import SESSION_KEY as CONSENT_SESSION_KEY
 from .models import (
     TRAINING_PERIOD_YEARS,
     Achievement,
@@ -323,6 +324,7 @@ class ConsentView(LoginRequiredMixin, FormView):
     def post(self, request, *args, **kwargs):
         if "withdraw" in request.POST:
             services.consent_withdraw(user=request.user)
+            request.session.pop(CONSENT_SESSION_KEY, None)
             messages.warning(
                 request,
                 "Согласие отозвано. Обработка ваших данных будет прекращена; чтобы пользоваться порталом, "
