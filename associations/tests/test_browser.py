@@ -36,6 +36,7 @@ def test_methodist_drafts_an_order_creating_an_rmo_and_the_head_signs_it(page, l
     page.get_by_role("link", name="Приказы").click()
     page.get_by_role("link", name="Новый приказ").click()
     page.locator("#id_kind").select_option(label="О создании объединения")
+    expect(page.locator("#div_id_association")).to_be_hidden()  # only the fields this kind needs
     page.locator("#id_title").fill("О создании РМО учителей физики")
     page.locator("#id_text").fill("1. Создать районное методическое объединение учителей физики.")
     page.locator("#id_effective_date").fill(tomorrow.isoformat())
