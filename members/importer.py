@@ -131,7 +131,10 @@ def read_table(name: str, content: bytes) -> list[list]:
                 continue
         else:
             raise ImportFileError("Не удалось определить кодировку CSV: сохраните файл в UTF-8.")
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t") if text.strip() else csv.excel
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        except csv.Error:  # one column, or nothing to tell by: take Excel's dialect
+            dialect = csv.excel
         return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
     raise ImportFileError("Подойдёт файл .xlsx или .csv.")
 

@@ -134,6 +134,16 @@ def test_csv_in_windows_1251_with_semicolons(school):
     assert plan.rows[0].data["last_attestation_on"] == datetime.date(2023, 5, 2)
 
 
+def test_a_csv_of_one_column_is_read():
+    plan = _plan("Ф.И.О.\nИванова Анна\n".encode(), name="list.csv")
+    assert plan.rows[0].errors == ["не указана образовательная организация"]
+
+
+def test_a_broken_xlsx_gets_a_message_not_a_crash():
+    with pytest.raises(importer.ImportFileError, match="сохраните его как .xlsx"):
+        importer.read_table("list.xlsx", b"not a zip")
+
+
 def test_a_file_without_a_name_column_is_refused_whole():
     plan = _plan(b"a;b\n1;2\n", name="x.csv")
     assert "Ф.И.О." in plan.error
