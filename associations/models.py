@@ -656,6 +656,14 @@ class OrderCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class AssociationEventQuerySet(models.QuerySet):
+    def visible_to(self, user, association):
+        """Lines that name members are for those who may see the people (152-ФЗ); the rest is public."""
+        if allowed(user, "associations.view_people", association):
+            return self
+        return self.filter(names_members=False)
+
+
 class AssociationEvent(models.Model):
     """The association's history: which order did what, and when."""
 
@@ -663,6 +671,10 @@ class AssociationEvent(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     on = models.DateField("дата")
     text = models.CharField("что произошло", max_length=500)
+    # Set by the services that write a member's name (not the leader's: that one is public).
+    names_members = models.BooleanField("называет членов объединения", default=False)
+
+    objects = AssociationEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "событие объединения"
@@ -671,3 +683,63 @@ class AssociationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on:%d.%m.%Y}: {self.text}"
+
+
+class MembershipInvitationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(decision="")
+
+
+class MembershipInvitation(models.Model):
+    """A leader's invitation into an association; the membership starts only once the teacher accepts it
+    or the curating methodist approves it, so a leader never widens her own access to a profile by a click."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "принято педагогом"
+        DECLINED = "declined", "отклонено педагогом"
+        APPROVED = "approved", "одобрено методистом"
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="invitations", verbose_name="объединение"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations", verbose_name="педагог"
+    )
+    role = models.CharField("роль", max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="пригласил(а)"
+    )
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    decision = models.CharField("решение", max_length=20, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField("когда решено", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="кто решил",
+    )  # fmt: skip
+
+    objects = MembershipInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "приглашение в объединение"
+        verbose_name_plural = "приглашения в объединения"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "user"], condition=Q(decision=""), name="invitation_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["", "accepted", "declined", "approved"]), name="invitation_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="", decided_at__isnull=True)
+                | (~Q(decision="") & Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="invitation_decided_with_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.association}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.decision
