@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import School, Teacher, User
+from .models import AccessLog, DestructionAct, ImportJob, School, Teacher, User
 
 
 class TeacherInline(admin.StackedInline):
@@ -26,3 +26,36 @@ class UserAdmin(BaseUserAdmin):
 class SchoolAdmin(admin.ModelAdmin):
     list_display = ["short_name", "name"]
     search_fields = ["short_name", "name"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: read in the admin, never edited there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["viewed_at", "viewer", "action", "teacher", "detail"]
+    list_filter = ["action"]
+    list_select_related = ["viewer", "teacher__user"]
+    date_hierarchy = "viewed_at"
+
+
+@admin.register(DestructionAct)
+class DestructionActAdmin(ReadOnlyAdmin):
+    list_display = ["number", "done_at", "reason", "consent_withdrawn_on"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "file_name", "status", "created_by", "confirmed_by"]
+    list_filter = ["status"]
+    exclude = ["preview"]

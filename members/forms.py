@@ -3,7 +3,10 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.db import models
+
+from rmo_portal.files import UploadField
 
 from .models import Achievement, Education, School, Teacher, TrainingCourse
 
@@ -170,19 +173,13 @@ CHANGE_FORMS: dict[str, type[ChangeForm]] = {
 
 
 class EvidenceForm(forms.Form):
-    evidence = forms.FileField(
+    evidence = UploadField(
+        use="evidence",
         label="Подтверждающий документ (скан, PDF или фото)",
         required=False,
-        help_text="Удостоверение, диплом, приказ о категории, грамота. До 10 МБ.",
+        help_text="Удостоверение, диплом, приказ о категории, грамота: PDF, JPEG или PNG, до "
+        f"{settings.UPLOAD_LIMITS_MB['evidence']:g} МБ.",
     )
-
-    def clean_evidence(self):
-        file = self.cleaned_data.get("evidence")
-        if file and file.size > 10 * 1024 * 1024:
-            raise forms.ValidationError("Файл больше 10 МБ: отсканируйте с меньшим разрешением.")
-        if file and not file.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):
-            raise forms.ValidationError("Подойдёт PDF, JPG или PNG.")
-        return file
 
 
 class ReturnForm(forms.Form):
@@ -198,16 +195,11 @@ class ConsentForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
+        use="import",
         label="Файл со списком педагогов (.xlsx или .csv)",
         help_text="Заголовки столбцов по-русски, в любом порядке: Ф.И.О. (или Фамилия, Имя, Отчество), школа, "
-        "предмет, категория, дата последней аттестации, год очередной аттестации, стаж, телефон, e-mail.",
+        "предмет, категория, дата последней аттестации, год очередной аттестации, стаж, телефон, e-mail. "
+        f"До {settings.UPLOAD_LIMITS_MB['import']:g} МБ и {settings.IMPORT_MAX_ROWS} строк. "
+        "Файл .xls сохраните в Excel как .xlsx.",
     )
-
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        if not file.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("Подойдёт файл .xlsx или .csv. Файл .xls сохраните в Excel как .xlsx.")
-        if file.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("Файл больше 20 МБ.")
-        return file

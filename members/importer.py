@@ -13,9 +13,11 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from rmo_portal.locks import lock_hold
 from rmo_portal.search import fold
 
 from .models import Category, Employment, School, Subject, Teacher, User
@@ -111,32 +113,88 @@ class ImportFileError(Exception):
 
 
 def read_table(name: str, content: bytes) -> list[list]:
-    """All rows of the first sheet (xlsx) or of a CSV (UTF-8 or Windows-1251, ; or , or tab)."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+    """All rows of the first sheet (xlsx) or of a CSV (UTF-8 or Windows-1251, ; or , or tab), within the limits.
 
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:
-            raise ImportFileError(
-                "Не удалось прочитать файл Excel: сохраните его как .xlsx и загрузите снова."
-            ) from exc
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    Hostile files are refused before they cost much: a zip that unpacks to more than
+    IMPORT_MAX_UNCOMPRESSED_MB, more rows than IMPORT_MAX_ROWS; columns past IMPORT_MAX_COLUMNS are not read,
+    and a sheet's declared dimension (which may claim a million rows) is ignored.
+    """
+    if name.lower().endswith(".xlsx"):
+        return _read_xlsx(content)
     if name.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "cp1251"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError("Не удалось определить кодировку CSV: сохраните файл в UTF-8.")
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-        except csv.Error:  # one column, or nothing to tell by: take Excel's dialect
-            dialect = csv.excel
-        return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+        return _read_csv(content)
     raise ImportFileError("Подойдёт файл .xlsx или .csv.")
+
+
+# Titles and blank lines above the header, on top of the rows themselves.
+EXTRA_LINES = 50
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        f"В файле больше {settings.IMPORT_MAX_ROWS} строк — это предел одной загрузки. "
+        "Разделите список на части (например, по школам) и загрузите их по очереди."
+    )
+
+
+def _read_xlsx(content: bytes) -> list[list]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    unreadable = ImportFileError("Не удалось прочитать файл Excel: сохраните его как .xlsx и загрузите снова.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise unreadable from exc
+    unpacked = sum(m.file_size for m in members)
+    limit = settings.IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024
+    if len(members) > 1000 or unpacked > limit:
+        raise ImportFileError(
+            f"Файл Excel в распакованном виде больше {settings.IMPORT_MAX_UNCOMPRESSED_MB} МБ — это предел. "
+            "В списке педагогов столько данных не бывает: проверьте, тот ли это файл, "
+            "или сохраните только лист со списком."
+        )
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # the declared size is the file's claim, not a fact
+        rows = []
+        for row in sheet.iter_rows(values_only=True, max_col=settings.IMPORT_MAX_COLUMNS):
+            if len(rows) >= settings.IMPORT_MAX_ROWS + EXTRA_LINES:
+                raise _too_many_rows()
+            rows.append(list(row))
+        book.close()
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise unreadable from exc
+    return rows
+
+
+def _read_csv(content: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError("Не удалось определить кодировку CSV: сохраните файл в UTF-8.")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+    except csv.Error:  # one column, or nothing to tell by: take Excel's dialect
+        dialect = csv.excel
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            if len(rows) >= settings.IMPORT_MAX_ROWS + EXTRA_LINES:
+                raise _too_many_rows()
+            rows.append(row[: settings.IMPORT_MAX_COLUMNS])
+    except csv.Error as exc:
+        raise ImportFileError(f"Не удалось прочитать CSV: строка {len(rows) + 1} записана с ошибкой.") from exc
+    return rows
 
 
 def find_header(table: list[list]) -> tuple[int, dict[int, str]]:
@@ -177,7 +235,7 @@ def parse_date(value) -> datetime.date | None:
         try:
             return datetime.date(year, int(month), int(day))
         except ValueError:
-            pass
+            raise ValueError(f"даты «{text}» не существует (проверьте день и месяц)") from None
     raise ValueError(f"дата «{text}» не распознана, нужна в виде 05.09.2019")
 
 
@@ -227,8 +285,12 @@ def split_fio(value: str) -> tuple[str, str, str]:
 # --- planning -----------------------------------------------------------------------------------
 
 
-def plan_import(table: list[list], *, on: datetime.date | None = None) -> Plan:
-    """Judge every row: new, update, unchanged, a repeat, or an error with its reason. Writes nothing."""
+def plan_import(table: list[list], *, on: datetime.date | None = None, progress=None) -> Plan:
+    """Judge every row: new, update, unchanged, a repeat, or an error with its reason. Writes nothing.
+
+    It finds every error that writing would meet (lengths, unique names), so a confirmed plan never fails.
+    `progress(done, total)` is called now and then, for the progress page.
+    """
     on = on or timezone.localdate()
     header_index, mapping = find_header(table)
     if header_index < 0 or not (
@@ -246,7 +308,13 @@ def plan_import(table: list[list], *, on: datetime.date | None = None) -> Plan:
     }
     seen: dict[str, Row] = {}
     rows = []
-    for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
+    body = table[header_index + 1 :]
+    if sum(1 for cells in body if any(clean_text(c) for c in cells)) > settings.IMPORT_MAX_ROWS:
+        return Plan(header=header, rows=[], error=_too_many_rows().args[0])
+    new_school_names: dict[str, str] = {}
+    for offset, cells in enumerate(body, start=header_index + 2):
+        if progress and offset % 250 == 0:
+            progress(offset - header_index - 2, len(body))
         if all(clean_text(c) == "" for c in cells):
             continue  # empty rows are not rows
         row = Row(number=offset, cells=list(cells))
@@ -264,10 +332,46 @@ def plan_import(table: list[list], *, on: datetime.date | None = None) -> Plan:
             else:
                 seen[key] = row
                 _judge(row, teachers.get(key), schools)
+                _check_new_school(row, new_school_names)
         if row.errors:
             row.status = "error"
         rows.append(row)
     return Plan(header=header, rows=rows)
+
+
+def _check_new_school(row: Row, names: dict[str, str]) -> None:
+    """Two different new schools must not end up with one stored name (the registry's names are unique)."""
+    if not row.new_school:
+        return
+    stored = row.data["school"][: School._meta.get_field("name").max_length]
+    earlier = names.setdefault(fold(stored), school_key(row.data["school"]))
+    if earlier != school_key(row.data["school"]):
+        row.errors.append("название организации совпадает с другой новой организацией из файла: уточните его")
+
+
+# Most characters a cell may hold: the column it goes to.
+MAX_LENGTHS = {
+    "last_name": (User, "last_name", "фамилия"),
+    "first_name": (User, "first_name", "имя"),
+    "patronymic": (User, "patronymic", "отчество"),
+    "school": (School, "name", "название организации"),
+    "position": (Employment, "position", "должность"),
+    "phone": (Teacher, "phone", "телефон"),
+    "email": (User, "email", "адрес почты"),
+    "self_education_topic": (Teacher, "self_education_topic", "тема самообразования"),
+}
+
+
+def _check_lengths(row: Row) -> None:
+    for name, (model, column, label) in MAX_LENGTHS.items():
+        limit = model._meta.get_field(column).max_length
+        value = row.data.get(name) or ""
+        if len(value) > limit:
+            row.errors.append(f"{label} длиннее {limit} знаков ({len(value)})")
+    limit = Subject._meta.get_field("name").max_length
+    for subject in row.data.get("subjects", []):
+        if len(subject) > limit:
+            row.errors.append(f"название предмета длиннее {limit} знаков")
 
 
 def _parse(row: Row, raw: dict, *, on: datetime.date) -> None:
@@ -313,6 +417,7 @@ def _parse(row: Row, raw: dict, *, on: datetime.date) -> None:
         row.errors.append(f"педагогический стаж {data['pedagogical_years']} лет — проверьте")
     if not data["school"] and not row.errors:
         row.errors.append("не указана образовательная организация")
+    _check_lengths(row)
 
 
 def _profile_values(data: dict, *, on: datetime.date) -> dict:
@@ -363,7 +468,19 @@ def _judge(row: Row, teacher: Teacher | None, schools: dict) -> None:
 
 
 @transaction.atomic
-def import_apply(plan: Plan, *, by: User | None = None) -> dict[str, int]:
+def import_run(table: list[list], *, by: User | None = None, progress=None) -> tuple[Plan, dict[str, int]]:
+    """Judge and write a list in one transaction, under the import lock.
+
+    The plan is made again inside the lock: two confirmations at once (two tabs, a double click, the same
+    file uploaded twice) are applied one after the other, and the second finds everyone already there.
+    """
+    lock_hold("members.import")
+    plan = plan_import(table)
+    return plan, import_apply(plan, by=by, progress=progress)
+
+
+@transaction.atomic
+def import_apply(plan: Plan, *, by: User | None = None, progress=None) -> dict[str, int]:
     """Write the new and updated rows in one transaction; errors, repeats and unchanged rows are left."""
     on = timezone.localdate()
     schools = {}
@@ -371,7 +488,9 @@ def import_apply(plan: Plan, *, by: User | None = None) -> dict[str, int]:
         schools.setdefault(school_key(school.name), school)
         schools.setdefault(school_key(school.short_name), school)
     subjects = {fold(s.name): s for s in Subject.objects.all()}
-    for row in plan.rows:
+    for index, row in enumerate(plan.rows):
+        if progress and index % 250 == 0:
+            progress(index, len(plan.rows))
         if row.status not in ("new", "update"):
             continue
         data = row.data
@@ -439,6 +558,39 @@ def _free_username(data: dict) -> str:
     return candidate
 
 
+def plan_to_json(plan: Plan) -> dict:
+    """What the preview page and the rejected-rows file need, as JSON (kept on the ImportJob)."""
+    return {
+        "header": plan.header,
+        "error": plan.error,
+        "rows": [
+            {
+                "number": r.number,
+                "status": r.status,
+                "name": " ".join(p for p in (r.data.get("last_name"), r.data.get("first_name"),
+                                             r.data.get("patronymic")) if p),
+                "school": r.data.get("school", ""),
+                "new_school": r.new_school,
+                "errors": r.errors,
+                "changes": r.changes,
+                # Only rejected rows are given back as they came; the others need no cells.
+                "cells": [_cell(c) for c in r.cells] if r.status == "error" else [],
+            }
+            for r in plan.rows
+        ],
+    }  # fmt: skip
+
+
+def rejected_xlsx_from_json(preview: dict) -> bytes:
+    from rmo_portal.excel import xlsx_bytes
+
+    return xlsx_bytes(
+        title="Отклонённые строки",
+        headers=["Ошибка", *preview["header"]],
+        rows=(["; ".join(r["errors"]), *r["cells"]] for r in preview["rows"] if r["status"] == "error"),
+    )
+
+
 def rejected_xlsx(plan: Plan) -> bytes:
     """The rejected rows as they came, with the reason in the first column, to fix and load again."""
     from rmo_portal.excel import xlsx_bytes
@@ -451,4 +603,6 @@ def rejected_xlsx(plan: Plan) -> bytes:
 
 
 def _cell(value):
-    return value.strftime("%d.%m.%Y") if isinstance(value, datetime.date) else value
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    return value if value is None or isinstance(value, int | float | str | bool) else str(value)

@@ -24,6 +24,7 @@ class User(AbstractUser):
 
     patronymic = models.CharField("отчество", max_length=150, blank=True)
     role = models.CharField("роль", max_length=20, choices=Role.choices, default=Role.TEACHER)
+    erased_at = models.DateTimeField("персональные данные уничтожены", null=True, blank=True)
 
     objects = UserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"], verbose_name="история учётной записи")
@@ -321,7 +322,10 @@ class TrainingCourse(models.Model):
     provider = models.CharField("где (организация)", max_length=500)
     topic = models.CharField("тема", max_length=500)
     hours = models.PositiveSmallIntegerField("часов")
-    certificate = models.FileField("удостоверение (скан)", upload_to="certificates/%Y/", blank=True)
+    certificate = models.ForeignKey(
+        "rmo_portal.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="удостоверение (скан)",
+    )  # fmt: skip
 
     history = HistoricalRecords(verbose_name="история курсов")
 
@@ -362,7 +366,10 @@ class Achievement(models.Model):
     level = models.CharField("уровень", max_length=20, choices=Level.choices, default=Level.DISTRICT)
     result = models.CharField("результат (место)", max_length=200, blank=True)
     date = models.DateField("дата")
-    document = models.FileField("подтверждающий документ", upload_to="achievements/%Y/", blank=True)
+    document = models.ForeignKey(
+        "rmo_portal.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="подтверждающий документ",
+    )  # fmt: skip
 
     history = HistoricalRecords(verbose_name="история достижений")
 
@@ -411,7 +418,10 @@ class ChangeRequest(models.Model):
     )
     kind = models.CharField("что меняется", max_length=20, choices=Kind.choices)
     data = models.JSONField("новые сведения", encoder=DjangoJSONEncoder)
-    evidence = models.FileField("подтверждающий документ", upload_to="evidence/%Y/", blank=True)
+    evidence = models.ForeignKey(
+        "rmo_portal.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="подтверждающий документ",
+    )  # fmt: skip
     status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField("подан", auto_now_add=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="подал")
@@ -503,17 +513,117 @@ class Consent(models.Model):
         return f"{self.user} — {self.document}"
 
 
-class ProfileView(models.Model):
-    """Someone other than the teacher opened the full profile (152-ФЗ: a log of who read the data)."""
+class AccessLog(models.Model):
+    """Someone other than the teacher read their personal data, or exported a list of people (152-ФЗ)."""
 
-    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="views", verbose_name="педагог")
-    viewer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="кто смотрел")
+    class Action(models.TextChoices):
+        PROFILE = "profile", "открыл(а) профиль"
+        HISTORY = "history", "открыл(а) историю изменений"
+        FILE = "file", "открыл(а) скан документа"
+        REVIEW = "review", "открыл(а) запрос на изменение профиля"
+        EXPORT = "export", "выгрузил(а) список"
+
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, null=True, blank=True, related_name="access_log", verbose_name="педагог"
+    )
+    viewer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="кто")
+    action = models.CharField("что сделал(а)", max_length=20, choices=Action.choices, default=Action.PROFILE)
+    detail = models.CharField("подробности", max_length=500, blank=True)
     viewed_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = "просмотр профиля"
-        verbose_name_plural = "просмотры профилей"
-        ordering = ["-viewed_at"]
+        verbose_name = "запись журнала доступа к ПДн"
+        verbose_name_plural = "журнал доступа к ПДн"
+        ordering = ["-viewed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["profile", "history", "file", "review", "export"]),
+                name="access_log_action_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.viewer} → {self.teacher}, {self.viewed_at:%d.%m.%Y %H:%M}"
+        return f"{self.viewer}: {self.get_action_display()} {self.teacher or self.detail}"
+
+
+class ImportJob(models.Model):
+    """An uploaded list of teachers on its way: read and judged by a worker, confirmed, applied by a worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Файл в очереди на чтение"
+        READING = "reading", "Файл читается"
+        PREVIEW = "preview", "Предпросмотр готов"
+        APPLYING = "applying", "Загружается"
+        DONE = "done", "Загружено"
+        FAILED = "failed", "Не удалось"
+
+    # The allowed moves; only members.services and members.importer change `status`.
+    TRANSITIONS = {
+        Status.QUEUED: {Status.READING, Status.FAILED},
+        Status.READING: {Status.PREVIEW, Status.FAILED},
+        Status.PREVIEW: {Status.APPLYING, Status.FAILED},
+        Status.APPLYING: {Status.DONE, Status.FAILED},
+        Status.DONE: set(),
+        Status.FAILED: set(),
+    }
+    WORKING = (Status.QUEUED, Status.READING, Status.APPLYING)
+
+    file = models.ForeignKey(
+        "rmo_portal.StoredFile", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="файл",
+    )  # fmt: skip
+    file_name = models.CharField("имя файла", max_length=255)
+    status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("готово, %", default=0)
+    error = models.TextField("почему не удалось", blank=True)
+    preview = models.JSONField("предпросмотр", null=True, blank=True, encoder=DjangoJSONEncoder)
+    result = models.JSONField("итог", null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="загрузил(а)")
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="подтвердил(а)"
+    )
+    confirmed_at = models.DateTimeField("подтверждён", null=True, blank=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "загрузка списка педагогов"
+        verbose_name_plural = "загрузки списков педагогов"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "reading", "preview", "applying", "done", "failed"]),
+                name="import_job_status_valid",
+            ),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="import_job_progress_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:import_job", args=[self.pk])
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in self.WORKING
+
+
+class DestructionAct(models.Model):
+    """A record that a person's personal data were destroyed (152-ФЗ); it holds no personal data itself."""
+
+    number = models.PositiveIntegerField("номер акта", unique=True)
+    done_at = models.DateTimeField("дата уничтожения")
+    reason = models.CharField("основание", max_length=300)
+    consent_withdrawn_on = models.DateField("согласие отозвано")
+    categories = models.TextField("какие сведения уничтожены")
+    counts = models.JSONField("сколько записей", default=dict)
+    method = models.CharField("способ", max_length=300)
+
+    class Meta:
+        verbose_name = "акт об уничтожении персональных данных"
+        verbose_name_plural = "акты об уничтожении персональных данных"
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"Акт № {self.number} от {self.done_at:%d.%m.%Y}"

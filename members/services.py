@@ -4,26 +4,40 @@ Each function checks what it needs, writes in one transaction and says what it c
 """
 
 import datetime
-import uuid
-from pathlib import Path
+import logging
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import models, transaction
 from django.utils import timezone
 
+from rmo_portal.files import read_bytes, stored_file_create, stored_file_delete
+from rmo_portal.text import date_ru
+
+from . import importer
 from .forms import CHANGE_FORMS
 from .models import (
+    AccessLog,
+    Achievement,
+    Category,
     ChangeRequest,
     Consent,
     ConsentDocument,
+    DestructionAct,
+    Education,
     Employment,
+    HistoricalTeacher,
+    HistoricalTeacher_subjects,
+    HistoricalUser,
+    ImportJob,
     ProfileConfirmation,
-    ProfileView,
     Teacher,
+    TrainingCourse,
     User,
     academic_year_of,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class ProfileError(Exception):
@@ -43,7 +57,7 @@ def change_request_submit(*, teacher: Teacher, kind: str, data: dict, evidence=N
         raise ProfileError("Сведения заполнены с ошибками: " + "; ".join(" ".join(e) for e in form.errors.values()))
     request = ChangeRequest(teacher=teacher, kind=kind, data=form.serialized_data(), created_by=by)
     if evidence:
-        request.evidence.save(evidence.name, evidence, save=False)
+        request.evidence = stored_file_create(upload=evidence, use="evidence", by=by)
     request.save()
     return request
 
@@ -61,12 +75,9 @@ def change_request_accept(*, change: ChangeRequest, by: User, comment: str = "")
     if not form.edits_profile:
         obj.teacher = teacher
     file_field = form.evidence_field
-    if file_field and change.evidence:
-        change.evidence.open("rb")
-        getattr(obj, file_field).save(
-            change.evidence.name.rsplit("/", 1)[-1], ContentFile(change.evidence.read()), save=False
-        )
-        change.evidence.close()
+    if file_field and change.evidence_id:
+        # The accepted scan becomes the row's document: the same stored file, not a copy.
+        setattr(obj, f"{file_field}_id", change.evidence_id)
     obj._history_user = by
     obj.save()
     form.save_m2m()
@@ -176,28 +187,255 @@ def consent_withdraw(*, user: User) -> int:
     return Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
 
 
-def profile_view_log(*, teacher: Teacher, viewer: User) -> None:
-    """Record that someone other than the teacher opened the full profile."""
-    if teacher.user_id != viewer.pk:
-        ProfileView.objects.create(teacher=teacher, viewer=viewer)
+def access_log(
+    *, teacher: Teacher | None, viewer: User, action: str = AccessLog.Action.PROFILE, detail: str = ""
+) -> None:
+    """Record that someone other than the teacher read their data (or exported a list: teacher None).
+
+    Repeated loads of the same thing by the same person within ACCESS_LOG_MERGE_MINUTES are one entry.
+    """
+    if teacher is not None and teacher.user_id == viewer.pk:
+        return
+    since = timezone.now() - datetime.timedelta(minutes=settings.ACCESS_LOG_MERGE_MINUTES)
+    same = AccessLog.objects.filter(teacher=teacher, viewer=viewer, action=action, detail=detail[:500])
+    if not same.filter(viewed_at__gte=since).exists():
+        AccessLog.objects.create(teacher=teacher, viewer=viewer, action=action, detail=detail[:500])
 
 
-# --- uploaded import files ------------------------------------------------------------------
+# --- imports of teacher lists -----------------------------------------------------------------
 
 
-def import_file_store(*, name: str, content: bytes) -> str:
-    """Keep an uploaded list between the preview and the confirmation; returns its token."""
-    token = uuid.uuid4().hex
-    default_storage.save(f"imports/{token}{Path(name).suffix.lower()}", ContentFile(content))
-    return token
+def _job_move(job: ImportJob, to: str, **fields) -> None:
+    if to not in ImportJob.TRANSITIONS[job.status]:
+        raise ProfileError(f"Загрузка уже в состоянии «{job.get_status_display().lower()}».")
+    job.status = to
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", *fields])
 
 
-def import_file_read(*, token: str) -> bytes:
-    if not token.isalnum():
-        raise ProfileError("Неверная ссылка на загруженный файл.")
-    for suffix in (".xlsx", ".csv"):
-        path = f"imports/{token}{suffix}"
-        if default_storage.exists(path):
-            with default_storage.open(path, "rb") as file:
-                return file.read()
-    raise ProfileError("Загруженный файл не найден: загрузите его снова.")
+@transaction.atomic
+def import_job_start(*, upload, by: User) -> ImportJob:
+    """Keep an uploaded list (checked by content) and queue its reading; the web request returns at once."""
+    from . import tasks
+
+    stored = stored_file_create(upload=upload, use="import", by=by)
+    job = ImportJob.objects.create(file=stored, file_name=stored.original_name, created_by=by)
+    transaction.on_commit(lambda: tasks.import_read.delay(job.pk))
+    return job
+
+
+def _progress_saver(job_id: int, start: int, span: int):
+    def save(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(progress=min(99, start + span * done // max(total, 1)))
+
+    return save
+
+
+def import_job_read(*, job_id: int) -> str:
+    """Read and judge the list (in a worker): the job gets its preview, or the reason it failed."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportJob.Status.QUEUED:
+            return job.status
+        _job_move(job, ImportJob.Status.READING, progress=5)
+    try:
+        table = importer.read_table(job.file_name, read_bytes(job.file))
+        plan = importer.plan_import(table, progress=_progress_saver(job_id, 10, 89))
+        if plan.error:
+            raise importer.ImportFileError(plan.error)
+    except importer.ImportFileError as error:
+        return _job_fail(job_id, str(error))
+    except Exception:
+        logger.exception("Import %s could not be read", job_id)
+        return _job_fail(job_id, "Файл не удалось прочитать. Проверьте его и загрузите снова.")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        _job_move(job, ImportJob.Status.PREVIEW, progress=100, preview=importer.plan_to_json(plan))
+    return job.status
+
+
+def _job_fail(job_id: int, message: str) -> str:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        _job_move(job, ImportJob.Status.FAILED, error=message, finished_at=timezone.now())
+        stored, job.file = job.file, None
+        job.save(update_fields=["file"])
+        stored_file_delete(stored)
+    return job.status
+
+
+@transaction.atomic
+def import_job_confirm(*, job: ImportJob, by: User) -> ImportJob:
+    """Confirm a previewed list once: a second click, a second tab or a resent form changes nothing."""
+    from . import tasks
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.PREVIEW:
+        raise ProfileError(
+            "Этот список уже подтверждён — загружать его второй раз не нужно."
+            if job.status in (ImportJob.Status.APPLYING, ImportJob.Status.DONE)
+            else f"Этот список нельзя подтвердить: {job.get_status_display().lower()}."
+        )
+    if job.file_id is None:
+        raise ProfileError("Файл уже удалён: загрузите его снова.")
+    _job_move(job, ImportJob.Status.APPLYING, progress=0, confirmed_by=by, confirmed_at=timezone.now())
+    transaction.on_commit(lambda: tasks.import_apply.delay(job.pk))
+    return job
+
+
+def import_job_apply(*, job_id: int) -> str:
+    """Write the confirmed list (in a worker), then delete the uploaded file: it holds a whole list of people."""
+    job = ImportJob.objects.select_related("confirmed_by").get(pk=job_id)
+    if job.status != ImportJob.Status.APPLYING:
+        return job.status
+    try:
+        table = importer.read_table(job.file_name, read_bytes(job.file))
+        plan, counts = importer.import_run(table, by=job.confirmed_by, progress=_progress_saver(job_id, 0, 99))
+    except importer.ImportFileError as error:
+        return _job_fail(job_id, str(error))
+    except Exception:
+        logger.exception("Import %s could not be applied", job_id)
+        return _job_fail(job_id, "Список не записан: произошла ошибка. Ничего не изменилось; попробуйте ещё раз.")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        stored = job.file
+        _job_move(
+            job, ImportJob.Status.DONE, progress=100, result=counts, preview=importer.plan_to_json(plan),
+            finished_at=timezone.now(), file=None,
+        )  # fmt: skip
+        stored_file_delete(stored)
+    return job.status
+
+
+def import_files_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete uploaded lists nobody confirmed within IMPORT_FILE_KEEP_HOURS (their jobs end as failed)."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.IMPORT_FILE_KEEP_HOURS)
+    stale = ImportJob.objects.filter(file__isnull=False, created_at__lte=cutoff).exclude(
+        status=ImportJob.Status.APPLYING
+    )
+    purged = 0
+    for job_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.file_id is None or job.status == ImportJob.Status.APPLYING:
+                continue
+            stored = job.file
+            job.file = None
+            job.save(update_fields=["file"])
+            if job.status not in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+                _job_move(
+                    job, ImportJob.Status.FAILED, finished_at=now,
+                    error=f"Файл удалён: список не подтвердили за {settings.IMPORT_FILE_KEEP_HOURS} ч.",
+                )  # fmt: skip
+            stored_file_delete(stored)
+            purged += 1
+    return purged
+
+
+# --- erasure after the consent is withdrawn (152-ФЗ, ст. 21 ч. 5) ----------------------------
+
+
+def erase_due_on(withdrawn_at: datetime.datetime) -> datetime.date:
+    """The day a withdrawn person's data are erased (unless they give consent again before it)."""
+    return timezone.localdate(withdrawn_at) + datetime.timedelta(days=settings.CONSENT_WITHDRAWAL_ERASE_DAYS)
+
+
+def personal_data_erase_due(*, now: datetime.datetime | None = None) -> list[DestructionAct]:
+    """Erase everyone whose consent has been withdrawn for CONSENT_WITHDRAWAL_ERASE_DAYS and not given again."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.CONSENT_WITHDRAWAL_ERASE_DAYS)
+    active = Consent.objects.filter(withdrawn_at__isnull=True).values("user")
+    due = (
+        User.objects.filter(teacher__isnull=False, erased_at__isnull=True, consents__withdrawn_at__lte=cutoff)
+        .exclude(pk__in=active)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    return [act for pk in due if (act := personal_data_erase(user=User.objects.get(pk=pk), now=now))]
+
+
+@transaction.atomic
+def personal_data_erase(*, user: User, now: datetime.datetime | None = None) -> DestructionAct | None:
+    """Destroy a teacher's personal data and depersonalise the account; keep an act that names no one.
+
+    The rows of the profile (places of work, education, courses, achievements, requests, confirmations),
+    their scans and every history row go; the account stays, as «Педагог (данные уничтожены)», so that
+    protocols and orders that mention the person keep their shape. The person is told by e-mail.
+    """
+    now = now or timezone.now()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.erased_at is not None:
+        return None
+    if Consent.objects.filter(user=user, withdrawn_at__isnull=True).exists():
+        return None  # consent given again: nothing to erase
+    withdrawn = Consent.objects.filter(user=user).aggregate(last=models.Max("withdrawn_at"))["last"]
+    teacher = Teacher.objects.filter(user=user).first()
+    email = user.email
+    counts = {}
+    files = []
+    if teacher is not None:
+        files += [c.certificate for c in teacher.courses.select_related("certificate") if c.certificate_id]
+        files += [a.document for a in teacher.achievements.select_related("document") if a.document_id]
+        files += [r.evidence for r in teacher.change_requests.select_related("evidence") if r.evidence_id]
+        for label, related in (
+            ("места работы", teacher.employments),
+            ("образование", teacher.educations),
+            ("курсы повышения квалификации", teacher.courses),
+            ("достижения", teacher.achievements),
+            ("запросы на изменение профиля", teacher.change_requests),
+            ("ежегодные подтверждения", teacher.confirmations),
+        ):
+            counts[label] = related.count()
+            related.all().delete()
+        teacher.subjects.clear()
+        for field in ("phone", "self_education_topic", "category_order"):
+            setattr(teacher, field, "")
+        for field in ("pedagogical_since", "total_since", "category_assigned_on", "last_attestation_on",
+                      "next_attestation_year_set"):  # fmt: skip
+            setattr(teacher, field, None)
+        teacher.category = Category.NONE
+        teacher.save()
+        counts["файлы (сканы)"] = len({f.pk for f in files})
+    user.first_name, user.last_name, user.patronymic = "", "Педагог (данные уничтожены)", ""
+    user.username = f"erased-{user.pk}"
+    user.email = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.erased_at = now
+    user.save()
+    # History rows hold the old values: they go too.
+    history_rows = HistoricalUser.objects.filter(id=user.pk).delete()[0]
+    if teacher is not None:
+        history_rows += HistoricalTeacher.objects.filter(id=teacher.pk).delete()[0]
+        history_rows += HistoricalTeacher_subjects.objects.filter(history__id=teacher.pk).delete()[0]
+        for model in (Employment, Education, TrainingCourse, Achievement):
+            history_rows += model.history.model.objects.filter(teacher_id=teacher.pk).delete()[0]
+    counts["записи истории изменений"] = history_rows
+    for stored in {f.pk: f for f in files}.values():
+        stored_file_delete(stored)
+    last = DestructionAct.objects.select_for_update().aggregate(n=models.Max("number"))["n"] or 0
+    act = DestructionAct.objects.create(
+        number=last + 1,
+        done_at=now,
+        reason="Отзыв согласия на обработку персональных данных (152-ФЗ, ст. 21 ч. 5)",
+        consent_withdrawn_on=timezone.localdate(withdrawn) if withdrawn else timezone.localdate(now),
+        categories="ФИО, контакты, места работы, предметы, образование, стаж, квалификационная категория и "
+        "аттестация, курсы, достижения, запросы на изменение профиля, сканы документов, история изменений",
+        counts=counts,
+        method="Удаление записей из базы данных и файлов с диска; учётная запись обезличена и отключена",
+    )
+    if email:
+        transaction.on_commit(
+            lambda: send_mail(
+                "Ваши персональные данные уничтожены",
+                f"Здравствуйте!\n\nВы отозвали согласие на обработку персональных данных. Сведения о вас в "
+                f"методическом портале уничтожены {date_ru(timezone.localdate(now))}, составлен акт № {act.number}. "
+                "Учётная запись отключена.\n\nЕсли вы захотите снова пользоваться порталом, обратитесь к методисту.",
+                None,
+                [email],
+                fail_silently=True,
+            )
+        )
+    return act

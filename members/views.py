@@ -1,20 +1,27 @@
 """Views of the teacher database: thin; services write, rules decide, querysets scope."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from rmo_portal.excel import XLSX, xlsx_response
+from rmo_portal.files import file_response
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response
+from rmo_portal.permissions import allowed
+from rmo_portal.text import date_ru
 
 from . import importer, services
 from .filters import TeacherFilter
@@ -22,9 +29,11 @@ from .forms import CHANGE_FORMS, ConsentForm, ContactsForm, EvidenceForm, Import
 from .middleware import SESSION_KEY as CONSENT_SESSION_KEY
 from .models import (
     TRAINING_PERIOD_YEARS,
+    AccessLog,
     Achievement,
     ChangeRequest,
     ConsentDocument,
+    ImportJob,
     ProfileConfirmation,
     Teacher,
     TrainingCourse,
@@ -79,7 +88,7 @@ class TeacherDetailView(PermissionMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        services.profile_view_log(teacher=self.object, viewer=request.user)
+        services.access_log(teacher=self.object, viewer=request.user)
         return response
 
     def get_context_data(self, **kwargs):
@@ -210,6 +219,14 @@ class ChangeRequestReviewView(PermissionMixin, DetailView):
     def get_permission_object(self):
         return self.get_object().teacher
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        services.access_log(
+            teacher=self.object.teacher, viewer=request.user, action=AccessLog.Action.REVIEW,
+            detail=self.object.get_kind_display(),
+        )  # fmt: skip
+        return response
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form_class = CHANGE_FORMS[self.object.kind]
@@ -242,20 +259,28 @@ class ChangeRequestReviewView(PermissionMixin, DetailView):
 
 
 def _display(form_class, name, value):
+    """A requested value as a person reads it, by the field's type (never guessed from the value's shape)."""
+    from django import forms as django_forms
+
+    from rmo_portal.text import date_ru
+
     field = form_class.base_fields[name]
+    if value in (None, "", []):
+        return "—"
     if hasattr(field, "queryset"):
         pks = value if isinstance(value, list) else [value]
         return ", ".join(str(o) for o in field.queryset.filter(pk__in=[p for p in pks if p])) or "—"
+    if isinstance(field, django_forms.DateField):
+        try:
+            return date_ru(datetime.date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
     choices = dict(getattr(field, "choices", []) or [])
     if not isinstance(value, list) and value in choices:
         return choices[value]
     if isinstance(value, bool):
         return "да" if value else "нет"
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
-        from rmo_portal.text import date_ru
-
-        return date_ru(timezone.datetime.fromisoformat(value).date())
-    return value if value not in (None, "") else "—"
+    return value
 
 
 class ProfileConfirmView(LoginRequiredMixin, View):
@@ -293,6 +318,11 @@ class TeacherHistoryView(PermissionMixin, DetailView):
     def get_queryset(self):
         return Teacher.objects.visible_to(self.request.user).select_related("user")
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        services.access_log(teacher=self.object, viewer=request.user, action=AccessLog.Action.HISTORY)
+        return response
+
     def get_context_data(self, **kwargs):
         from .history import profile_history
 
@@ -306,7 +336,7 @@ class ProfileViewsView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return own_teacher(self.request).views.select_related("viewer")
+        return own_teacher(self.request).access_log.select_related("viewer")
 
 
 class ConsentView(LoginRequiredMixin, FormView):
@@ -327,8 +357,8 @@ class ConsentView(LoginRequiredMixin, FormView):
             request.session.pop(CONSENT_SESSION_KEY, None)
             messages.warning(
                 request,
-                "Согласие отозвано. Обработка ваших данных будет прекращена; чтобы пользоваться порталом, "
-                "согласие нужно дать снова.",
+                "Согласие отозвано. Обработка ваших данных прекращена; если вы не дадите согласие снова, "
+                f"сведения о вас будут уничтожены {date_ru(services.erase_due_on(timezone.now()))}.",
             )
             return redirect("members:consent")
         return super().post(request, *args, **kwargs)
@@ -351,7 +381,7 @@ def _safe_next(request) -> str | None:
 
 
 class TeacherFileView(PermissionMixin, View):
-    """Certificates and diplomas are personal data: served only to those who may see the profile."""
+    """Certificates and diplomas are personal data: served only to those who may see the profile, and logged."""
 
     permission_required = "members.view_teacher"
     FILES = {"course": (TrainingCourse, "certificate"), "achievement": (Achievement, "document")}
@@ -363,11 +393,10 @@ class TeacherFileView(PermissionMixin, View):
         if kind not in self.FILES:
             raise Http404
         model, field = self.FILES[kind]
-        row = get_object_or_404(model, pk=item, teacher_id=pk)
-        file = getattr(row, field)
-        if not file:
-            raise Http404
-        return FileResponse(file.open("rb"), filename=file.name.rsplit("/", 1)[-1])
+        row = get_object_or_404(model.objects.select_related(field, "teacher"), pk=item, teacher_id=pk)
+        response = file_response(getattr(row, field))
+        services.access_log(teacher=row.teacher, viewer=request.user, action=AccessLog.Action.FILE, detail=str(row))
+        return response
 
 
 class ChangeEvidenceView(PermissionMixin, View):
@@ -377,15 +406,20 @@ class ChangeEvidenceView(PermissionMixin, View):
 
     def get_permission_object(self):
         self.change = get_object_or_404(
-            ChangeRequest.objects.filter(teacher__in=Teacher.objects.visible_to(self.request.user)),
+            ChangeRequest.objects.filter(teacher__in=Teacher.objects.visible_to(self.request.user)).select_related(
+                "evidence", "teacher"
+            ),
             pk=self.kwargs["pk"],
         )
         return self.change.teacher
 
     def get(self, request, pk):
-        if not self.change.evidence:
-            raise Http404
-        return FileResponse(self.change.evidence.open("rb"), filename=self.change.evidence.name.rsplit("/", 1)[-1])
+        response = file_response(self.change.evidence)
+        services.access_log(
+            teacher=self.change.teacher, viewer=request.user, action=AccessLog.Action.FILE,
+            detail=f"к запросу «{self.change.get_kind_display()}»",
+        )  # fmt: skip
+        return response
 
 
 class ScheduleView(PermissionMixin, FilterView):
@@ -430,6 +464,12 @@ class ScheduleView(PermissionMixin, FilterView):
 
     def render_to_response(self, context, **response_kwargs):
         fmt = self.request.GET.get("format")
+        if fmt in ("xlsx", "pdf"):
+            services.access_log(
+                teacher=None, viewer=self.request.user, action=AccessLog.Action.EXPORT,
+                detail=f"{self.title}, {context['year']} ({fmt.upper()}, {len(context['rows'])} чел.)"
+                + (f"; отбор: {self.request.GET.urlencode()}" if self.request.GET else ""),
+            )  # fmt: skip
         if fmt == "xlsx":
             headers = ["Ф.И.О.", "Школа", "Предмет", "Категория", self.due_label, *map(str, context["years"])]
             rows = (
@@ -484,72 +524,102 @@ class TeacherExportView(TeacherListView):
 
     def render_to_response(self, context, **response_kwargs):
         today = timezone.localdate()
+        teachers = context["object_list"]
+        services.access_log(
+            teacher=None, viewer=self.request.user, action=AccessLog.Action.EXPORT,
+            detail=f"База педагогов, Excel ({len(teachers)} чел.)"
+            + (f"; отбор: {self.request.GET.urlencode()}" if self.request.GET else ""),
+        )  # fmt: skip
         return xlsx_response(
             title="Педагоги",
             headers=EXPORT_HEADERS,
-            rows=export_rows(context["object_list"], on=today),
+            rows=export_rows(teachers, on=today),
             filename=f"teachers-{today:%Y-%m-%d}.xlsx",
         )
 
 
-class TeacherImportView(PermissionMixin, TemplateView):
-    """Upload → preview of every row (new, update, error with the reason) → confirm → result."""
+class TeacherImportView(PermissionMixin, FormView):
+    """Upload a list: it is checked by type and size here and read by a worker (ImportJobView shows progress)."""
 
     permission_required = "members.import_teachers"
     template_name = "members/teacher_import.html"
-
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self.confirm(request)
-        form = ImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        try:
-            plan = importer.plan_import(importer.read_table(upload.name, content))
-        except importer.ImportFileError as error:
-            form.add_error("file", str(error))
-            return self.render_to_response(self.get_context_data(form=form))
-        if plan.error:
-            form.add_error("file", plan.error)
-            return self.render_to_response(self.get_context_data(form=form))
-        token = services.import_file_store(name=upload.name, content=content)
-        request.session["teacher_import"] = {"token": token, "name": upload.name}
-        return self.render_to_response(self.get_context_data(plan=plan, token=token, file_name=upload.name))
-
-    def confirm(self, request):
-        stored = request.session.get("teacher_import") or {}
-        if not stored or stored.get("token") != request.POST.get("token"):
-            messages.error(request, "Загрузите файл ещё раз: предпросмотр устарел.")
-            return redirect("members:teacher_import")
-        plan = importer.plan_import(
-            importer.read_table(stored["name"], services.import_file_read(token=stored["token"]))
-        )
-        counts = importer.import_apply(plan, by=request.user)
-        messages.success(
-            request,
-            f"Загружено: новых {counts['new']}, обновлено {counts['updated']}, отклонено {counts['rejected']}.",
-        )
-        return self.render_to_response(
-            self.get_context_data(result=counts, plan=plan, token=stored["token"], file_name=stored["name"])
-        )
+    form_class = ImportForm
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", ImportForm())
-        return super().get_context_data(**kwargs)
+        jobs = ImportJob.objects.filter(created_by=self.request.user)[:10]
+        return super().get_context_data(jobs=jobs, **kwargs)
+
+    def form_valid(self, form):
+        job = services.import_job_start(upload=form.cleaned_data["file"], by=self.request.user)
+        return redirect(job)
 
 
-class TeacherImportRejectedView(PermissionMixin, View):
-    """The rejected rows of the last uploaded file, with reasons, as .xlsx to fix and load again."""
-
+class ImportJobMixin(PermissionMixin):
     permission_required = "members.import_teachers"
 
-    def get(self, request, token):
-        stored = request.session.get("teacher_import") or {}
-        if stored.get("token") != token:
+    def get_queryset(self):
+        """A methodist sees her own uploads (they hold whole lists of people); an administrator sees all."""
+        jobs = ImportJob.objects.select_related("created_by", "confirmed_by")
+        if allowed(self.request.user, "portal.use_admin"):
+            return jobs
+        return jobs.filter(created_by=self.request.user)
+
+
+class ImportJobView(ImportJobMixin, DetailView):
+    """The upload's progress, then its preview (every row with its verdict), then the result."""
+
+    template_name = "members/import_job.html"
+    context_object_name = "job"
+    rows_per_page = 100
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        preview = self.object.preview or {"rows": [], "header": []}
+        counts = {status: 0 for status in importer.STATUS_LABELS}
+        for row in preview["rows"]:
+            counts[row["status"]] += 1
+        shown = self.request.GET.get("status", "")
+        rows = [r for r in preview["rows"] if not shown or r["status"] == shown]
+        for row in rows:
+            row["status_label"] = importer.STATUS_LABELS[row["status"]]
+        page = Paginator(rows, self.rows_per_page).get_page(self.request.GET.get("page"))
+        querystring = self.request.GET.copy()
+        querystring.pop("page", None)
+        ctx.update(
+            counts=counts,
+            to_write=counts["new"] + counts["update"],
+            total=len(preview["rows"]),
+            page_obj=page,
+            rows=page.object_list,
+            shown=shown,
+            status_choices=[(k, v) for k, v in importer.STATUS_LABELS.items() if counts[k]],
+            querystring=querystring.urlencode(),
+            new_schools=sorted(
+                {r["school"] for r in preview["rows"] if r["new_school"] and r["status"] in ("new", "update")}
+            ),
+        )
+        return ctx
+
+
+class ImportJobConfirmView(ImportJobMixin, SingleObjectMixin, View):
+    """POST: write the previewed list, once however many times it is sent."""
+
+    def post(self, request, pk):
+        job = self.object = self.get_object()
+        try:
+            services.import_job_confirm(job=job, by=request.user)
+        except services.ProfileError as error:
+            messages.warning(request, str(error))
+        return redirect(job)
+
+
+class ImportJobRejectedView(ImportJobMixin, SingleObjectMixin, View):
+    """The rejected rows, with reasons, as .xlsx to fix and load again."""
+
+    def get(self, request, pk):
+        job = self.get_object()
+        if not job.preview:
             raise Http404
-        plan = importer.plan_import(importer.read_table(stored["name"], services.import_file_read(token=token)))
-        response = HttpResponse(importer.rejected_xlsx(plan), content_type=XLSX)
+        response = HttpResponse(importer.rejected_xlsx_from_json(job.preview), content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename="rejected-rows.xlsx")
         return response

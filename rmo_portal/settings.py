@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -46,10 +47,30 @@ SECURE_SSL_REDIRECT = SECURE and env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Every page: scripts, styles and fonts only from the portal itself, nothing inline, no frames around it
+# (django-csp). Bootstrap's CSS draws some icons as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Django answers a failed CSRF check with an English page that mentions DEBUG; ours is Russian.
+CSRF_FAILURE_VIEW = "rmo_portal.errors.csrf_failure"
+# Longer request lines (path and query) are answered 414 by rmo_portal.middleware, in Russian; gunicorn runs
+# with --limit-request-line 0 so that it does not answer first, in English.
+REQUEST_LINE_MAX = env.int("REQUEST_LINE_MAX", default=8190)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,6 +86,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "axes",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "rmo_portal",
@@ -76,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Russian pages for the statuses Django answers without a template (405) or not at all (414).
+    "rmo_portal.middleware.ErrorPagesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "members.middleware.ConsentRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -168,6 +193,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# «Забыли пароль?»: at most this many letters per e-mail address (beyond: silently none, the same page) and
+# requests per client address (beyond: a 429 page) within the window, counted in the cache.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
+PASSWORD_RESET_WINDOW = env.int("PASSWORD_RESET_WINDOW", default=3600)  # seconds
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "ru"
@@ -183,6 +213,24 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads (rmo_portal.files): the largest file, in MB, per use.
+UPLOAD_LIMITS_MB = {
+    "evidence": env.float("UPLOAD_EVIDENCE_MB", default=10),
+    "document": env.float("UPLOAD_DOCUMENT_MB", default=20),
+    "import": env.float("UPLOAD_IMPORT_MB", default=20),
+}
+# Files above this size go to a temporary file instead of memory while they are uploaded.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# What a list to import may hold (members.importer): more is refused with a message naming the limit.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=60)
+IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=100)
+# An uploaded list is deleted once confirmed, or after this many hours if it never is.
+IMPORT_FILE_KEEP_HOURS = env.int("IMPORT_FILE_KEEP_HOURS", default=24)
+# After a consent is withdrawn, the person's data are erased after this many days (152-ФЗ, ст. 21 ч. 5).
+CONSENT_WITHDRAWAL_ERASE_DAYS = env.int("CONSENT_WITHDRAWAL_ERASE_DAYS", default=30)
+# Repeated looks at the same data by the same person within this many minutes are one access-log entry.
+ACCESS_LOG_MERGE_MINUTES = env.int("ACCESS_LOG_MERGE_MINUTES", default=10)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -195,6 +243,9 @@ if TESTING:
     WHITENOISE_AUTOREFRESH = True
     # Hashing each factory-made password the slow, safe way would dominate the suite's time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A cache of this process only: throttle counters must not leak between concurrent test runs on one machine
+    # (the root conftest clears it before each test).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 
 # --- Mail -----------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -226,6 +277,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# Under pytest a task queued by a page runs at once in the test process (the real worker has its own tests).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -245,6 +298,14 @@ CELERY_BEAT_SCHEDULE = {
     "apply-orders": {
         "task": "associations.tasks.apply_orders",
         "schedule": crontab(hour=0, minute=5),
+    },
+    "purge-import-files": {
+        "task": "members.tasks.purge_import_files",
+        "schedule": crontab(minute=15),
+    },
+    "erase-withdrawn-personal-data": {
+        "task": "members.tasks.erase_withdrawn",
+        "schedule": crontab(hour=2, minute=40),
     },
     "clear-expired-sessions": {
         "task": "rmo_portal.tasks.clear_sessions",

@@ -39,7 +39,7 @@ def test_import_fix_rejected_consent_course_review_and_schedule(page, live_serve
     page.get_by_role("button", name="Загрузить 3 строки").click()
     expect(page.get_by_text("новых 3, обновлено 0, отклонено 3").first).to_be_visible()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Скачать отклонённые строки").click()
+        page.get_by_role("link", name="Скачать строки с ошибками").click()
     rejected = load_workbook(io.BytesIO(download_info.value.path().read_bytes())).active
     rows = [list(r) for r in rejected.iter_rows(values_only=True)]
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from members import importer
-from members.models import Category, School, Teacher
+from members.models import Category, ImportJob, School, Teacher
 from members.tests.factories import SchoolFactory, TeacherFactory, UserFactory, methodist
 
 pytestmark = pytest.mark.django_db
@@ -149,19 +149,24 @@ def test_a_file_without_a_name_column_is_refused_whole():
     assert "Ф.И.О." in plan.error
 
 
-def test_import_in_the_browser_preview_confirm_and_download_rejected(client, school):
+def test_import_in_the_browser_preview_confirm_and_download_rejected(
+    client, school, django_capture_on_commit_callbacks
+):
     client.force_login(methodist(username="m"))
     upload = io.BytesIO(messy_xlsx())
     upload.name = "Список педагогов.xlsx"
-    preview = client.post(reverse("members:teacher_import"), {"file": upload})
-    body = preview.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:teacher_import"), {"file": upload})
+    job = ImportJob.objects.get()
+    assert response.url == job.get_absolute_url()
+    body = client.get(job.get_absolute_url()).content.decode()
     assert "Ничего ещё не записано" in body and "новая ОО" in body
     assert Teacher.objects.count() == 0
-    token = preview.context["token"]
-    result = client.post(reverse("members:teacher_import"), {"confirm": "1", "token": token})
-    assert "новых 3, обновлено 0, отклонено 3" in result.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("members:import_job_confirm", args=[job.pk]))
+    assert "новых 3, обновлено 0, отклонено 3" in client.get(job.get_absolute_url()).content.decode()
     assert Teacher.objects.count() == 3
-    rejected = client.get(reverse("members:teacher_import_rejected", args=[token]))
+    rejected = client.get(reverse("members:import_job_rejected", args=[job.pk]))
     assert load_workbook(io.BytesIO(rejected.content)).active.max_row == 4
 
 
@@ -169,10 +174,11 @@ def test_import_page_refuses_other_files_and_other_roles(client):
     client.force_login(UserFactory(username="t"))
     assert client.get(reverse("members:teacher_import")).status_code == 403
     client.force_login(methodist(username="m"))
-    upload = io.BytesIO(b"x")
+    upload = io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     upload.name = "list.xls"
     response = client.post(reverse("members:teacher_import"), {"file": upload})
-    assert "сохраните в Excel как .xlsx" in response.content.decode()
+    assert "сохраните в новом формате" in response.content.decode()
+    assert not ImportJob.objects.exists()
 
 
 def test_import_command_counts_and_exit_code(school, tmp_path, capsys):

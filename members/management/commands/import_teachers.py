@@ -17,7 +17,8 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"Нет файла {file}")
         try:
-            plan = importer.plan_import(importer.read_table(path.name, path.read_bytes()))
+            table = importer.read_table(path.name, path.read_bytes())
+            plan = importer.plan_import(table)
         except importer.ImportFileError as error:
             raise CommandError(str(error)) from error
         if plan.error:
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         if dry_run:
             counts = {"new": plan.count("new"), "updated": plan.count("update"), "rejected": plan.count("error")}
         else:
-            counts = importer.import_apply(plan)
+            plan, counts = importer.import_run(table)
         self.stdout.write(
             f"{'Проверка' if dry_run else 'Загрузка'}: новых {counts['new']}, обновлено {counts['updated']}, "
             f"без изменений {plan.count('same')}, повторов {plan.count('skip')}, отклонено {counts['rejected']}"
