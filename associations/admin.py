@@ -6,6 +6,7 @@ from .models import (
     DocumentRule,
     MeetingRule,
     Membership,
+    MembershipInvitation,
     ProtocolRule,
     PublicationWindow,
     Regulation,
@@ -83,3 +84,18 @@ class AssociationAdmin(admin.ModelAdmin):
     search_fields = ["name", "subject_area"]
     filter_horizontal = ["curators"]
     inlines = [MembershipInline]
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(admin.ModelAdmin):
+    """Read-only: an invitation changes only through the services (accept, decline, approve)."""
+
+    list_display = ["user", "association", "role", "invited_by", "created_at", "decision", "decided_by"]
+    list_filter = ["decision"]
+    search_fields = ["user__last_name", "association__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -2,7 +2,7 @@ from django import forms
 
 from members.models import Teacher, User
 
-from .models import Association, Membership, Order, OrderAttachment, Regulation
+from .models import Association, Membership, MembershipInvitation, Order, OrderAttachment, Regulation
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -91,8 +91,12 @@ class ProposeMemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         today = _today()
         inside = Membership.objects.current(on=today).filter(association=association).values("user")
+        invited = MembershipInvitation.objects.open().filter(association=association).values("user")
         self.fields["user"].queryset = (
-            User.objects.filter(teacher__isnull=False).exclude(pk__in=inside).order_by("last_name", "first_name")
+            User.objects.filter(teacher__isnull=False)
+            .exclude(pk__in=inside)
+            .exclude(pk__in=invited)
+            .order_by("last_name", "first_name")
         )
         self.fields["user"].widget.attrs["class"] = "form-select"
         self.fields["role"].widget.attrs["class"] = "form-select"

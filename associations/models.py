@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from members.models import Category
 from rmo_portal.permissions import allowed
@@ -743,3 +744,12 @@ class MembershipInvitation(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.decision
+
+    @property
+    def created_on(self) -> datetime.date:
+        """The day in the district's zone (a UTC timestamp near midnight would show the wrong day)."""
+        return timezone.localdate(self.created_at)
+
+    @property
+    def decided_on(self) -> datetime.date | None:
+        return timezone.localdate(self.decided_at) if self.decided_at else None

@@ -95,3 +95,5 @@ rules.add_perm("associations.sign_order", is_district_head & order_awaiting)
 rules.add_perm("associations.sign_any_order", is_district_head)
 rules.add_perm("associations.revoke_order", is_district_head)
 rules.add_perm("associations.manage_composition", is_leader | is_curator | is_portal_admin)
+# The curator and an admin see every teacher already: they add members at once and approve a leader's invitations.
+rules.add_perm("associations.approve_invitation", is_curator | is_portal_admin)

@@ -2,10 +2,14 @@
 
 import datetime
 
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Teacher, User
+from rmo_portal.permissions import allowed
+from rmo_portal.text import date_ru
 
 from .models import (
     DEFAULT_TERMS,
@@ -13,6 +17,7 @@ from .models import (
     Association,
     AssociationEvent,
     Membership,
+    MembershipInvitation,
     Order,
     OrderCounter,
     OrderEvent,
@@ -216,7 +221,7 @@ def _order_apply(order: Order, *, today: datetime.date) -> None:
             )  # fmt: skip
         AssociationEvent.objects.create(
             association=order.association, order=order, on=on,
-            text=f"Утверждён состав ({order.members.count()} чел.): {label}",
+            text=f"Утверждён состав ({order.members.count()} чел.): {label}", names_members=True,
         )  # fmt: skip
     elif order.association_id:
         AssociationEvent.objects.create(
@@ -253,12 +258,15 @@ def _leaders_end(association: Association, *, order: Order, on: datetime.date, o
 
 
 @transaction.atomic
-def membership_propose(*, association: Association, user: User, role: str, by: User) -> str:
-    """A leader adds a teacher to the association.
+def membership_propose(*, association: Association, user: User, role: str, by: User, site: str = "") -> str:
+    """Someone who manages the composition adds a teacher to the association. Returns what happened, in Russian.
 
-    Where the regulation wants the composition approved by an order, the teacher joins the draft order
-    «Об утверждении состава» of the association (made if missing, for the curating methodist to send to
-    signature); otherwise the membership starts today. Returns what happened, in Russian.
+    - where the regulation wants the composition approved by an order, the teacher joins the draft order
+      «Об утверждении состава» (made if missing, for the curating methodist to send to signature);
+    - the curating methodist or an admin (who see every teacher already) start the membership today;
+    - a leader only invites: a membership would open the teacher's whole profile to her, so it starts when the
+      teacher accepts (or the curator approves). The teacher gets a letter with a link (`site` is the portal's
+      address for it, from the request) and the invitation on her start page.
     """
     today = timezone.localdate()
     if association.status != Association.Status.ACTIVE:
@@ -267,13 +275,35 @@ def membership_propose(*, association: Association, user: User, role: str, by: U
         raise WorkflowError(f"{user.full_name} уже в составе объединения.")
     if role == Membership.Role.LEADER:
         raise WorkflowError("Руководитель назначается приказом.")
-    if not association.regulation.composition_by_order:
-        Membership.objects.create(association=association, user=user, role=role, start_date=today)
-        AssociationEvent.objects.create(association=association, on=today, text=f"В состав включён(а) {user.full_name}")
-        return f"{user.full_name} включён(а) в состав с {today:%d.%m.%Y}."
+    if association.regulation.composition_by_order:
+        return _composition_order_add(association=association, user=user, role=role)
+    invitation = MembershipInvitation.objects.select_for_update().open().filter(association=association, user=user)
+    invitation = invitation.first()
+    if allowed(by, "associations.approve_invitation", association):
+        if invitation is not None:
+            return invitation_approve(invitation=invitation, by=by)
+        _membership_start(association=association, user=user, role=role, on=today, how="")
+        return f"{user.full_name} включён(а) в состав с {date_ru(today)}."
+    if invitation is not None:
+        raise WorkflowError(f"{user.full_name} уже приглашён(а): ждём ответа.")
+    invitation = MembershipInvitation.objects.create(association=association, user=user, role=role, invited_by=by)
+    AssociationEvent.objects.create(
+        association=association, on=today, names_members=True,
+        text=f"Приглашён(а) в состав: {user.full_name} (пригласил(а) {by.full_name})",
+    )  # fmt: skip
+    if user.email:
+        transaction.on_commit(lambda: _invitation_mail(invitation, site=site))
+    return (
+        f"{user.full_name} приглашён(а) в состав. Педагог войдёт в него, когда примет приглашение "
+        "(или его одобрит курирующий методист)."
+    )
+
+
+def _composition_order_add(*, association: Association, user: User, role: str) -> str:
     curator = association.curators.first()
     if curator is None:
         raise WorkflowError("У объединения нет курирующего методиста: некому подготовить приказ о составе.")
+    today = timezone.localdate()
     order = (
         Order.objects.select_for_update()
         .filter(association=association, kind=Order.Kind.APPROVE_COMPOSITION, status__in=Order.EDITABLE)
@@ -292,14 +322,132 @@ def membership_propose(*, association: Association, user: User, role: str, by: U
     return f"{user.full_name} добавлен(а) в проект приказа об утверждении состава; его отправит на подпись методист."
 
 
+def _membership_start(*, association: Association, user: User, role: str, on: datetime.date, how: str) -> None:
+    if not Membership.objects.current(on=on).filter(association=association, user=user).exists():
+        Membership.objects.get_or_create(association=association, user=user, role=role, start_date=on)
+    AssociationEvent.objects.create(
+        association=association, on=on, names_members=True, text=f"В состав включён(а) {user.full_name}{how}"
+    )
+
+
+def _invitation_mail(invitation: MembershipInvitation, *, site: str) -> None:
+    link = site.rstrip("/") + reverse("associations:invitation_accept", args=[invitation.pk])
+    association, leader = invitation.association, invitation.invited_by
+    send_mail(
+        subject=f"Приглашение в объединение «{association.name}»",
+        message=(
+            f"Здравствуйте, {invitation.user.full_name}!\n\n"
+            f"{leader.full_name}, руководитель объединения «{association.name}», приглашает вас в его состав "
+            f"({invitation.get_role_display().lower()}).\n\n"
+            "Если вы примете приглашение, руководитель увидит ваш профиль в базе педагогов района. "
+            f"Принять или отказаться можно по ссылке:\n{link}\n\n"
+            "Приглашение также есть на вашем рабочем столе в портале.\n"
+        ),
+        from_email=None,
+        recipient_list=[invitation.user.email],
+    )
+
+
+def _invitation_for_decision(invitation: MembershipInvitation) -> MembershipInvitation:
+    return (
+        MembershipInvitation.objects.select_for_update(of=("self",))
+        .select_related("association", "user")
+        .get(pk=invitation.pk)
+    )
+
+
+def _already_decided(invitation: MembershipInvitation) -> str:
+    when = date_ru(invitation.decided_on)
+    return f"Приглашение уже {invitation.get_decision_display()} {when}: ничего не изменилось."
+
+
+def _invitation_decide(invitation: MembershipInvitation, decision: str, *, by: User) -> None:
+    invitation.decision, invitation.decided_at, invitation.decided_by = decision, timezone.now(), by
+    invitation.save(update_fields=["decision", "decided_at", "decided_by"])
+
+
 @transaction.atomic
-def membership_end(*, membership: Membership, by: User) -> None:
-    """A member leaves the association from today (a leader leaves only by an order)."""
+def invitation_accept(*, invitation: MembershipInvitation, by: User) -> str:
+    """The invited teacher accepts: the membership starts today. Only the invited person; a second time changes
+    nothing and says so."""
+    invitation = _invitation_for_decision(invitation)
+    if invitation.user_id != by.pk:
+        raise WorkflowError("Принять приглашение может только приглашённый педагог.")
+    if not invitation.is_open:
+        return _already_decided(invitation)
+    if invitation.association.status != Association.Status.ACTIVE:
+        raise WorkflowError("Объединение упразднено: вступить в него нельзя.")
+    _invitation_decide(invitation, MembershipInvitation.Decision.ACCEPTED, by=by)
     today = timezone.localdate()
+    _membership_start(
+        association=invitation.association, user=invitation.user, role=invitation.role, on=today,
+        how=": принял(а) приглашение",
+    )  # fmt: skip
+    return f"Вы в составе объединения «{invitation.association.name}» с {date_ru(today)}."
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: MembershipInvitation, by: User) -> str:
+    """The invited teacher declines: nothing else changes. Idempotent."""
+    invitation = _invitation_for_decision(invitation)
+    if invitation.user_id != by.pk:
+        raise WorkflowError("Отказаться от приглашения может только приглашённый педагог.")
+    if not invitation.is_open:
+        return _already_decided(invitation)
+    _invitation_decide(invitation, MembershipInvitation.Decision.DECLINED, by=by)
+    AssociationEvent.objects.create(
+        association=invitation.association, on=timezone.localdate(), names_members=True,
+        text=f"Отказался(ась) от приглашения в состав: {invitation.user.full_name}",
+    )  # fmt: skip
+    return f"Вы отказались от приглашения в объединение «{invitation.association.name}»."
+
+
+@transaction.atomic
+def invitation_approve(*, invitation: MembershipInvitation, by: User) -> str:
+    """The curating methodist (or an admin) approves a leader's invitation instead of the teacher: the membership
+    starts today. Idempotent."""
+    invitation = _invitation_for_decision(invitation)
+    if not allowed(by, "associations.approve_invitation", invitation.association):
+        raise WorkflowError("Одобрить приглашение может курирующий методист.")
+    if not invitation.is_open:
+        return _already_decided(invitation)
+    if invitation.association.status != Association.Status.ACTIVE:
+        raise WorkflowError("Объединение упразднено: состав не меняется.")
+    _invitation_decide(invitation, MembershipInvitation.Decision.APPROVED, by=by)
+    today = timezone.localdate()
+    _membership_start(
+        association=invitation.association, user=invitation.user, role=invitation.role, on=today,
+        how=f": приглашение одобрил(а) {by.full_name}",
+    )  # fmt: skip
+    return f"{invitation.user.full_name} включён(а) в состав с {date_ru(today)}."
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, by: User) -> str:
+    """A member leaves the association at once (a leader leaves only by an order). Returns what happened.
+
+    `end_date` is the last day in the composition, so it becomes yesterday: the member is out today. Ending an
+    already ended membership changes nothing and says so (the row is locked, so two clicks write one line).
+    """
+    today = timezone.localdate()
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("association", "user").get(pk=membership.pk)
+    )
+    name = membership.user.full_name
     if membership.role == Membership.Role.LEADER:
         raise WorkflowError("Руководитель освобождается приказом.")
-    membership.end_date = max(membership.start_date, today)
-    membership.save(update_fields=["end_date"])
+    if membership.end_date is not None and membership.end_date < today:
+        left_on = membership.end_date + datetime.timedelta(days=1)
+        return f"{name} уже выбыл(а) из состава {date_ru(left_on)}."
+    if membership.start_date >= today:
+        # A membership that starts today (or later) has no day left to keep: yesterday would break
+        # `membership_dates_ordered`, and today would keep the member in the composition. The row goes; the
+        # history line below keeps the fact that the person was included and left.
+        membership.delete()
+    else:
+        membership.end_date = today - datetime.timedelta(days=1)
+        membership.save(update_fields=["end_date"])
     AssociationEvent.objects.create(
-        association=membership.association, on=today, text=f"Выбыл(а) из состава: {membership.user.full_name}"
+        association=membership.association, on=today, names_members=True, text=f"Выбыл(а) из состава: {name}"
     )
+    return f"{name} выбыл(а) из состава {date_ru(today)}."

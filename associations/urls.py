@@ -10,6 +10,17 @@ urlpatterns = [
     path("<int:pk>/", views.AssociationDetailView.as_view(), name="detail"),
     path("<int:pk>/members/add/", views.MembershipProposeView.as_view(), name="member_add"),
     path("memberships/<int:pk>/end/", views.MembershipEndView.as_view(), name="member_end"),
+    path(
+        "invitations/<int:pk>/accept/",
+        views.InvitationDecisionView.as_view(action="accept"),
+        name="invitation_accept",
+    ),
+    path(
+        "invitations/<int:pk>/decline/",
+        views.InvitationDecisionView.as_view(action="decline"),
+        name="invitation_decline",
+    ),
+    path("invitations/<int:pk>/approve/", views.InvitationApproveView.as_view(), name="invitation_approve"),
     path("orders/", views.OrderListView.as_view(), name="order_list"),
     path("orders/new/", views.OrderCreateView.as_view(), name="order_create"),
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order_detail"),

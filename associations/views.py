@@ -1,5 +1,6 @@
 import django_filters
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,9 +19,12 @@ from rmo_portal.text import date_ru
 
 from .filters import AssociationFilter
 from .forms import AttachmentForm, CommentForm, OrderForm, ProposeMemberForm, SignForm
-from .models import Association, Membership, Order, OrderAttachment, ProtocolRule, Regulation
+from .models import Association, Membership, MembershipInvitation, Order, OrderAttachment, ProtocolRule, Regulation
 from .services import (
     WorkflowError,
+    invitation_accept,
+    invitation_approve,
+    invitation_decline,
     membership_end,
     membership_propose,
     order_leader_problems,
@@ -72,7 +76,8 @@ class AssociationDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["events"] = self.object.events.select_related("order")[:50]
+        user = self.request.user
+        ctx["events"] = self.object.events.visible_to(user, self.object).select_related("order")[:50]
         year = academic_year_of(timezone.localdate())
         ctx["academic_year_label"] = academic_year_label(year)
         ctx["today"] = timezone.localdate()
@@ -80,8 +85,17 @@ class AssociationDetailView(DetailView):
             ((date, rule) for rule in self.object.regulation.document_rules.all() for date in rule.due_dates(year)),
             key=lambda pair: pair[0],
         )
-        if allowed(self.request.user, "associations.manage_composition", self.object):
+        if allowed(user, "associations.manage_composition", self.object):
             ctx["propose_form"] = ProposeMemberForm(association=self.object)
+            # Not members yet: the leader sees a name, a school and a subject, never a link to the profile.
+            ctx["invitations"] = (
+                MembershipInvitation.objects.open()
+                .filter(association=self.object)
+                .select_related("user__teacher", "invited_by")
+                .prefetch_related("user__teacher__employments__school", "user__teacher__subjects")
+                .order_by("user__last_name", "user__first_name")
+            )
+            ctx["may_approve"] = allowed(user, "associations.approve_invitation", self.object)
         if allowed(self.request.user, "associations.view_people", self.object):
             ctx["memberships"] = (
                 Membership.objects.current(on=timezone.localdate())
@@ -317,7 +331,7 @@ class MembershipProposeView(PermissionMixin, SingleObjectMixin, View):
                     request,
                     membership_propose(
                         association=association, user=form.cleaned_data["user"], role=form.cleaned_data["role"],
-                        by=request.user,
+                        by=request.user, site=request.build_absolute_uri("/"),
                     ),
                 )  # fmt: skip
             except WorkflowError as error:
@@ -326,7 +340,10 @@ class MembershipProposeView(PermissionMixin, SingleObjectMixin, View):
 
 
 class MembershipEndView(PermissionMixin, View):
+    """GET asks to confirm; POST ends the membership at once (idempotent: a second time only says so)."""
+
     permission_required = "associations.manage_composition"
+    template_name = "associations/membership_end_confirm.html"
 
     def get_permission_object(self):
         self.membership = get_object_or_404(
@@ -334,14 +351,67 @@ class MembershipEndView(PermissionMixin, View):
         )
         return self.membership.association
 
+    def get(self, request, pk):
+        return TemplateResponse(
+            request, self.template_name, {"membership": self.membership, "today": timezone.localdate()}
+        )
+
     def post(self, request, pk):
         try:
-            membership_end(membership=self.membership, by=request.user)
+            messages.success(request, membership_end(membership=self.membership, by=request.user))
         except WorkflowError as error:
             messages.error(request, str(error))
-        else:
-            messages.success(request, f"{self.membership.user.full_name} выбыл(а) из состава.")
         return redirect(self.membership.association.get_absolute_url())
+
+
+class InvitationDecisionView(View):
+    """The invited teacher accepts or declines: GET asks to confirm, POST decides. Another's invitation: 404."""
+
+    template_name = "associations/invitation_confirm.html"
+    action = ""  # "accept" or "decline"
+    services = {"accept": invitation_accept, "decline": invitation_decline}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.invitation = get_object_or_404(
+            MembershipInvitation.objects.filter(user=request.user).select_related("association", "invited_by"),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return TemplateResponse(request, self.template_name, {"invitation": self.invitation, "action": self.action})
+
+    def post(self, request, pk):
+        try:
+            messages.success(request, self.services[self.action](invitation=self.invitation, by=request.user))
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        return redirect("start_teacher")  # where her associations and the other invitations are
+
+
+class InvitationApproveView(PermissionMixin, View):
+    """The curating methodist (or an admin) approves a leader's invitation instead of the teacher."""
+
+    permission_required = "associations.approve_invitation"
+    template_name = "associations/invitation_confirm.html"
+
+    def get_permission_object(self):
+        self.invitation = get_object_or_404(
+            MembershipInvitation.objects.select_related("association", "user", "invited_by"), pk=self.kwargs["pk"]
+        )
+        return self.invitation.association
+
+    def get(self, request, pk):
+        return TemplateResponse(request, self.template_name, {"invitation": self.invitation, "action": "approve"})
+
+    def post(self, request, pk):
+        try:
+            messages.success(request, invitation_approve(invitation=self.invitation, by=request.user))
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        return redirect(self.invitation.association.get_absolute_url())
 
 
 class OrderAttachmentAddView(PermissionMixin, SingleObjectMixin, View):

@@ -1,4 +1,7 @@
-"""Excel (.xlsx) output with openpyxl: a bold, frozen, filterable header and sensible widths."""
+"""Excel (.xlsx) output with openpyxl: a bold, frozen, filterable header and sensible widths.
+
+Every export goes through `xlsx_bytes`, which writes user text as text, never as a formula (STYLE.md §15).
+"""
 
 import io
 from collections.abc import Iterable, Sequence
@@ -7,6 +10,8 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a spreadsheet may take for the start of a formula (CSV/formula injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -35,11 +40,24 @@ def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) 
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if hasattr(cell.value, "year") and not hasattr(cell.value, "hour"):
                 cell.number_format = "DD.MM.YYYY"
+    for row in sheet.iter_rows():  # the header too: the rejected rows of an import carry the file's own header
+        for cell in row:
+            _as_text(cell)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _as_text(cell) -> None:
+    """A str stays text: openpyxl makes a str that starts with "=" a formula, so the cell type is forced back,
+    and a risky one gets Excel's quote prefix, so that it is shown as typed and stays text when edited.
+    Numbers and dates are left as they are."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
 
 
 def xlsx_response(*, title: str, headers: Sequence[str], rows: Iterable[Sequence], filename: str) -> HttpResponse:

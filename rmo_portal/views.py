@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from associations.models import Association, Membership, Order
+from associations.models import Association, Membership, MembershipInvitation, Order
 from members.models import (
     ChangeRequest,
     ProfileConfirmation,
@@ -188,7 +188,12 @@ class TeacherStartView(StartPageView):
         leaders = {a.pk: a.leaders for a in associations}
         for m in memberships:
             m.leaders = leaders.get(m.association_id, [])
-        return super().get_context_data(teacher=teacher, memberships=memberships, **kwargs)
+        invitations = (
+            MembershipInvitation.objects.open()
+            .filter(user=user, association__status=Association.Status.ACTIVE)
+            .select_related("association", "invited_by")
+        )
+        return super().get_context_data(teacher=teacher, memberships=memberships, invitations=invitations, **kwargs)
 
 
 class AdminStartView(StartPageView):
