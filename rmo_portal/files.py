@@ -11,6 +11,7 @@ Apps hold a ForeignKey to `rmo_portal.StoredFile` and use `UploadField` in their
 `stored_file_create()` in their services and `file_response()` in their views.
 """
 
+import codecs
 import hashlib
 import secrets
 import unicodedata
@@ -86,16 +87,19 @@ CONTROL = set(range(0, 9)) | set(range(14, 32)) | {11, 12, 127}
 
 
 def _looks_like_text(head: bytes) -> bool:
+    """Text in UTF-8 or Windows-1251 without control characters (a multi-byte character may be cut at the end)."""
     if any(byte in CONTROL for byte in head):
         return False
-    for encoding in ("utf-8", "cp1251"):
-        try:
-            # A multi-byte character may be cut at the end of the sample.
-            head[: len(head) - 4 if len(head) == HEAD_BYTES else len(head)].decode(encoding)
-            return True
-        except UnicodeDecodeError:
-            continue
-    return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return True
+    except UnicodeDecodeError:
+        pass
+    try:
+        head.decode("cp1251")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def sniff(file, *, allow_text: bool = False) -> FileType | None:
@@ -207,7 +211,7 @@ def stored_file_create(*, upload, use: str, by=None):
         sha256=digest.hexdigest(),
         uploaded_by=by if by is not None and by.is_authenticated else None,
     )
-    stored.file.save(file_type.extensions[0], File(upload), save=False)
+    stored.file.save(f"upload{file_type.extensions[0]}", File(upload), save=False)
     stored.save()
     return stored
 
