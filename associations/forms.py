@@ -1,8 +1,9 @@
 from django import forms
 
 from members.models import Teacher, User
+from rmo_portal.files import UploadField
 
-from .models import Association, Membership, MembershipInvitation, Order, OrderAttachment, Regulation
+from .models import Association, Membership, MembershipInvitation, Order, Regulation
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -102,13 +103,6 @@ class ProposeMemberForm(forms.Form):
         self.fields["role"].widget.attrs["class"] = "form-select"
 
 
-class AttachmentForm(forms.ModelForm):
-    class Meta:
-        model = OrderAttachment
-        fields = ["title", "file"]
-
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        if file.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("Файл больше 20 МБ.")
-        return file
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label="Название", max_length=300, required=False)
+    file = UploadField(use="document", label="Файл")

@@ -595,7 +595,7 @@ class OrderAttachment(models.Model):
     """A file attached to an order (a list of members, a protocol of the election…)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField("файл", upload_to="orders/%Y/")
+    file = models.ForeignKey("rmo_portal.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name="файл")
     title = models.CharField("название", max_length=300, blank=True)
 
     class Meta:
@@ -603,7 +603,7 @@ class OrderAttachment(models.Model):
         verbose_name_plural = "приложения к приказам"
 
     def __str__(self) -> str:
-        return self.title or self.file.name
+        return self.title or self.file.original_name
 
 
 class OrderMember(models.Model):
