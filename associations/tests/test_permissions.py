@@ -17,6 +17,7 @@ MATRIX = {
         "member", "secretary", "leader", "curator", "methodist", "head", "admin",
     },
     ("associations.manage_composition", "association"): {"leader", "curator", "admin"},
+    ("associations.approve_invitation", "association"): {"curator", "admin"},
     ("associations.lead_any", None): {"leader"},
     ("associations.view_orders", None): {"curator", "methodist", "head", "admin"},
     ("associations.draft_order", None): {"curator", "methodist", "admin"},
