@@ -81,3 +81,50 @@ def test_beat_schedules_the_heartbeat_and_a_real_worker_runs_it(redis_url, clien
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def test_a_real_worker_reads_and_applies_an_uploaded_list(redis_url):
+    """The import runs where it is deployed to run: a Celery worker on Redis, the web only queues it."""
+    from members.models import ImportJob, Teacher
+    from members.tests.factories import SchoolFactory, methodist
+    from members.tests.test_import import messy_xlsx
+    from rmo_portal.celery import app
+    from rmo_portal.files import stored_file_from_bytes
+
+    redis.Redis.from_url(redis_url).flushdb()
+    workdir = Path(tempfile.mkdtemp(prefix="rmo-celery-import-"))
+    env = {**os.environ, "DATABASE_URL": _test_database_url(), "CELERY_BROKER_URL": redis_url, "TESTING": "1",
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT)}  # fmt: skip
+    worker = _start(["worker", "--pool=solo", "--loglevel=INFO", "--hostname=import-worker@%h"], env, workdir / "w.log")
+    try:
+        user = methodist(username="m")
+        SchoolFactory(name="МБОУ «СОШ № 1»", short_name="СОШ № 1")
+        stored = stored_file_from_bytes(name="list.xlsx", content=messy_xlsx(), use="import", by=user)
+        job = ImportJob.objects.create(file=stored, file_name="list.xlsx", created_by=user)
+
+        def run_and_wait(task: str, until: str) -> ImportJob:
+            with app.connection_for_write(redis_url) as connection:
+                app.send_task(task, args=[job.pk], connection=connection)
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                assert worker.poll() is None, (workdir / "w.log").read_text()
+                current = ImportJob.objects.get(pk=job.pk)
+                if current.status == until:
+                    return current
+                time.sleep(0.3)
+            raise AssertionError(f"{task} did not finish\n{(workdir / 'w.log').read_text()}")
+
+        previewed = run_and_wait("members.tasks.import_read", ImportJob.Status.PREVIEW)
+        assert Teacher.objects.count() == 0 and len(previewed.preview["rows"]) == 7
+        # Confirming queues the apply after commit; here the test sends it to the real worker itself.
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING, confirmed_by=user)
+        done = run_and_wait("members.tasks.import_apply", ImportJob.Status.DONE)
+        assert done.result == {"new": 3, "updated": 0, "rejected": 3}
+        assert Teacher.objects.count() == 3
+        assert done.file_id is None
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
