@@ -83,3 +83,12 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (a per-process memory cache under TESTING), so that throttle
+    counters of one test never reach another, in any order."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -29,7 +29,11 @@ from .models import (
 
 
 class WorkflowError(Exception):
-    """A change the rules do not allow; the message is for the user."""
+    """A change the rules do not allow; the message is for the user, beside `field` of the form when it names one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @transaction.atomic
@@ -124,6 +128,24 @@ def order_return(*, order: Order, by: User, comment: str) -> Order:
     return order
 
 
+def _order_unsignable_reason(order: Order) -> str:
+    """Why an order not on signature cannot be signed (a second «Подписать» from an old tab lands here)."""
+    if order.status == Order.Status.SIGNED:
+        signer = f", подписал(а) {order.signed_by.short_name}" if order.signed_by else ""
+        return f"Приказ уже подписан: № {order.number} от {date_ru(order.signed_on)}{signer}."
+    if order.status == Order.Status.REVOKED:
+        return (
+            f"Приказ № {order.number} от {date_ru(order.signed_on)} отменён: подписать его нельзя. "
+            "Если он снова нужен, методист готовит новый приказ."
+        )
+    if order.status == Order.Status.RETURNED:
+        return (
+            "Приказ возвращён на доработку: подписать его можно, когда методист исправит его "
+            "и снова отправит на подпись."
+        )
+    return "Это проект приказа: подписать его можно, когда методист отправит его на подпись."
+
+
 @transaction.atomic
 def order_sign(*, order: Order, by: User, override_reason: str = "", today: datetime.date | None = None) -> Order:
     """Sign: check the leader again, give the next number of the year, and apply the effect if it is due.
@@ -132,10 +154,13 @@ def order_sign(*, order: Order, by: User, override_reason: str = "", today: date
     """
     today = today or timezone.localdate()
     order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != Order.Status.AWAITING:
+        raise WorkflowError(_order_unsignable_reason(order))
     problems = order_leader_problems(order=order, on=today)
     if problems and not override_reason.strip():
         raise WorkflowError(
-            "Кандидат не соответствует положению: " + "; ".join(problems) + ". Чтобы подписать, укажите основание."
+            "Кандидат не соответствует положению: " + "; ".join(problems) + ". Чтобы подписать, укажите основание.",
+            field="override_reason",
         )
     _order_move(
         order,

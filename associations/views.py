@@ -274,9 +274,13 @@ class OrderRevokeView(OrderActionView):
 
 
 class OrderSignView(PermissionMixin, SingleObjectMixin, View):
-    """POST signs; an ineligible candidate needs a written reason, kept with the order."""
+    """POST signs; an ineligible candidate needs a written reason, kept with the order.
 
-    permission_required = "associations.sign_order"
+    Any order, not only one on signature: a second «Подписать» (an old tab, a double click) hears from the service
+    why not, e.g. who signed it already, instead of a bare 403.
+    """
+
+    permission_required = "associations.sign_any_order"
     model = Order
 
     def post(self, request, *args, **kwargs):
@@ -288,7 +292,10 @@ class OrderSignView(PermissionMixin, SingleObjectMixin, View):
                 order=order, by=request.user, override_reason=form.cleaned_data.get("override_reason", "")
             )
         except WorkflowError as error:
-            form.add_error("override_reason", str(error))
+            if error.field is None:
+                messages.error(request, str(error))
+                return redirect(order.get_absolute_url())
+            form.add_error(error.field, str(error))
             view = OrderDetailView(request=request, kwargs=self.kwargs, object=order)
             return TemplateResponse(
                 request, view.template_name, view.get_context_data(object=order, order=order, sign_form=form)

@@ -3,7 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .forms import LoginForm, PasswordResetForm
+from .forms import LoginForm
+
+handler400 = "rmo_portal.errors.bad_request"
+handler403 = "rmo_portal.errors.permission_denied"
+handler404 = "rmo_portal.errors.page_not_found"
+handler500 = "rmo_portal.errors.server_error"
 
 admin.site.site_header = "Методический портал: администрирование"
 admin.site.site_title = "Методический портал"
@@ -23,11 +28,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
-        name="password_reset",
-    ),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("members.urls")),
     path("associations/", include("associations.urls")),

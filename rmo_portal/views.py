@@ -3,9 +3,11 @@
 The start pages gather what several apps know, so they live here, above all the apps.
 """
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +25,13 @@ from members.models import (
     academic_year_of,
 )
 
+from .errors import too_many_requests
+from .forms import PasswordResetForm
 from .mixins import PermissionMixin
 from .permissions import allowed
 from .search import Fold
 from .services import health_report
+from .throttle import client_ip, throttle_attempt
 
 # Which start page a user lands on, first match wins: a methodist who also leads an RMO works as a methodist.
 START_PAGES = (
@@ -209,6 +214,36 @@ class AdminStartView(StartPageView):
             association_count=Association.objects.count(),
             **kwargs,
         )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """«Забыли пароль?», throttled: past the limit per client address a 429 page; past the limit per e-mail
+    address no letter, yet the same «письмо отправлено» page, so that the answer never tells which addresses exist.
+    """
+
+    form_class = PasswordResetForm
+
+    def post(self, request, *args, **kwargs):
+        wait = throttle_attempt(
+            "password-reset-ip",
+            client_ip(request),
+            limit=settings.PASSWORD_RESET_LIMIT_PER_IP,
+            window=settings.PASSWORD_RESET_WINDOW,
+        )
+        if wait:
+            return too_many_requests(request, retry_after=wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        wait = throttle_attempt(
+            "password-reset-email",
+            form.cleaned_data["email"].casefold(),
+            limit=settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
+            window=settings.PASSWORD_RESET_WINDOW,
+        )
+        if wait:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

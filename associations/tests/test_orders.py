@@ -227,7 +227,7 @@ def test_dissolution_closes_the_association_and_its_memberships(district):
 
 def test_moves_outside_the_workflow_are_refused(district):
     order = _create_order(district)
-    with pytest.raises(WorkflowError, match="Нельзя перевести"):
+    with pytest.raises(WorkflowError, match="Это проект приказа"):
         order_sign(order=order, by=district["head"], today=TODAY)  # a draft is not on signature yet
 
 
@@ -253,9 +253,11 @@ def test_order_permissions(client, district, role):
     assert client.get(reverse("associations:order_list")).status_code == expect["list"]
     assert client.get(reverse("associations:order_create")).status_code == expect["create"]
     assert client.get(reverse("associations:order_update", args=[draft.pk])).status_code == expect["edit"]
-    # Only the head signs, and only an order on signature.
+    # Only the head signs, and only an order on signature (a draft stays a draft: she hears why on its page).
     response = client.post(reverse("associations:order_sign", args=[draft.pk]))
-    assert response.status_code == (302 if role == "anonymous" else 403)
+    assert response.status_code == (302 if role in ("anonymous", "head") else 403)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
     order_submit(order=draft, by=district["methodist"])
     response = client.post(reverse("associations:order_sign", args=[draft.pk]))
     draft.refresh_from_db()
@@ -360,3 +362,45 @@ def test_each_order_view_for_anonymous_wrong_and_right_role(client, district, vi
         order.refresh_from_db()
         expected = {"associations:order_submit": "awaiting", "associations:order_return": "returned"}
         assert order.status == expected.get(view, order.status)
+
+
+def test_a_second_signature_says_who_signed_the_order_and_changes_nothing(client, district):
+    head = district["head"]
+    head.last_name, head.first_name, head.patronymic = "Иванова", "Ирина", "Игоревна"
+    head.save()
+    order = _create_order(district)
+    order_submit(order=order, by=district["methodist"])
+    order = order_sign(order=order, by=head, today=datetime.date(2027, 1, 9))
+    client.force_login(head)
+    response = client.post(reverse("associations:order_sign", args=[order.pk]), follow=True)
+    assert response.redirect_chain == [(order.get_absolute_url(), 302)]
+    said = f"Приказ уже подписан: № {order.number} от 9 января 2027 г., подписал(а) Иванова И. И."
+    assert said in response.content.decode().replace("\u00a0", " ")
+    signed = Order.objects.get(pk=order.pk)
+    assert (signed.number, signed.signed_on) == (order.number, datetime.date(2027, 1, 9))
+    assert signed.events.filter(to_status="signed").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        ("draft", "Это проект приказа: подписать его можно, когда методист отправит его на подпись."),
+        ("returned", "Приказ возвращён на доработку: подписать его можно, когда методист исправит его"),
+        ("revoked", "Приказ № 1 от 24 ноября 2026 г. отменён: подписать его нельзя."),
+    ],
+)
+def test_signing_an_order_not_on_signature_says_why_in_russian(client, district, state, said):
+    order = _create_order(district)
+    if state != "draft":
+        order_submit(order=order, by=district["methodist"])
+    if state == "returned":
+        order_return(order=order, by=district["head"], comment="Уточнить дату")
+    if state == "revoked":
+        order_revoke(
+            order=order_sign(order=order, by=district["head"], today=TODAY), by=district["head"], comment="Ошибка"
+        )
+    client.force_login(district["head"])
+    response = client.post(reverse("associations:order_sign", args=[order.pk]), follow=True)
+    assert response.redirect_chain == [(order.get_absolute_url(), 302)]
+    assert said in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == state
