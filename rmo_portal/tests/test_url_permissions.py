@@ -1,0 +1,341 @@
+"""Every URL the resolver knows × every role: the status each role gets, written down in one table.
+
+A new URL pattern without a row in EXPECTED fails `test_every_url_has_an_expected_row`, so no view ships
+without a rule. To add a URL: one line in EXPECTED (use a named row below, or `row(...)`), and, if the
+pattern takes arguments, one line in KWARGS that picks them from the `world` fixture.
+
+302 for anonymous = sent to log in; 404 = the object is out of the user's scope; 403 = in scope, no right;
+405 = GET of a POST-only action (the POST would be allowed or refused the same way: 403/404 come first).
+"""
+
+import datetime
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from associations.models import Membership, MembershipInvitation, Order, OrderAttachment
+from associations.tests.factories import AssociationFactory, MembershipFactory
+from members import importer
+from members.models import ChangeRequest, ImportJob
+from members.tests.factories import (
+    TeacherFactory,
+    TrainingCourseFactory,
+    UserFactory,
+    district_head,
+    give_consent,
+    methodist,
+    portal_admin,
+)
+from rmo_portal.files import stored_file_from_bytes
+from rmo_portal.services import heartbeat_record
+
+ROLES = (
+    "anonymous",
+    "teacher",  # a plain teacher with a profile, in no association
+    "secretary",  # secretary of association A
+    "member",  # member of A; the profile, course, change request below are hers
+    "leader",  # leader of A
+    "other_leader",  # leader of association B, not of A
+    "curator",  # methodist curating A (and drafter of the orders below)
+    "other_methodist",  # methodist curating B, not A
+    "head",  # role district_head
+    "admin",  # role admin
+)
+
+
+def row(*, default: int, **cells: int) -> dict[str, int]:
+    """The expected status for every role: `default`, except the roles named."""
+    unknown = set(cells) - set(ROLES)
+    assert not unknown, f"unknown roles in a row: {sorted(unknown)}"
+    return {role: cells.get(role, default) for role in ROLES}
+
+
+def post_only(expected: dict[str, int]) -> dict[str, int]:
+    """The same rule for a POST-only action: where the POST would be let in, GET gets 405."""
+    return {role: 405 if code == 200 else code for role, code in expected.items()}
+
+
+SERVICE = {"curator": 200, "other_methodist": 200, "head": 200, "admin": 200}
+NO_PROFILE = {"curator": 404, "other_methodist": 404, "head": 404, "admin": 404}
+
+public = row(default=200)
+signed_in = row(anonymous=302, default=200)
+anonymous_only = row(anonymous=200, default=302)  # signed-in users are sent to their start page
+service_only = row(anonymous=302, default=403, **SERVICE)
+methodists_and_admin = row(anonymous=302, default=403, curator=200, other_methodist=200, admin=200)
+head_only = row(anonymous=302, default=403, head=200)
+teacher_lists = row(anonymous=302, default=403, leader=200, other_leader=200, **SERVICE)
+reviewers = row(anonymous=302, default=403, leader=200, other_leader=200, curator=200, other_methodist=200, admin=200)
+# Pages about one's own profile: the service accounts have none (404).
+own_profile = row(anonymous=302, default=200, **NO_PROFILE)
+# The member's profile and files: herself, the leader of her association and the service; others do not find it.
+member_profile = row(anonymous=302, default=200, teacher=404, secretary=404, other_leader=404)
+# Reviewing the member's profile: those who see it, less herself and the head (who sees but does not review).
+member_review = member_profile | {"member": 403, "head": 403}
+# The draft order of the curator: she and the administrator edit it.
+order_editors = row(anonymous=302, default=403, curator=200, admin=200)
+# The list the curator uploaded for import: hers and the administrator's; nobody else finds it.
+curators_upload = row(anonymous=302, default=404, curator=200, admin=200)
+# The composition of association A: its leader, its curator, the administrator.
+composition_of_a = row(anonymous=302, default=403, leader=200, curator=200, admin=200)
+
+EXPECTED: dict[str, dict[str, int]] = {
+    # rmo_portal/urls.py
+    "home": anonymous_only,
+    "start": row(default=302),  # anonymous to log in, the rest to their start page
+    "start_head": head_only,
+    "start_methodist": row(anonymous=302, default=403, curator=200, other_methodist=200),
+    "start_leader": row(anonymous=302, default=403, leader=200, other_leader=200),
+    "start_teacher": signed_in,
+    "start_admin": row(anonymous=302, default=403, admin=200),
+    "healthz": public,
+    # accounts/ (django.contrib.auth.urls and the two overrides in rmo_portal/urls.py)
+    "login": anonymous_only,
+    "logout": row(default=405),  # POST-only since Django 5
+    "password_change": signed_in,
+    "password_change_done": signed_in,
+    "password_reset": public,
+    "password_reset_done": public,
+    "password_reset_confirm": public,  # a bad token shows «ссылка недействительна»
+    "password_reset_complete": public,
+    # members/urls.py
+    "members:teacher_list": teacher_lists,
+    "members:teacher_export": teacher_lists,
+    "members:attestation_schedule": teacher_lists,
+    "members:training_schedule": teacher_lists,
+    "members:teacher_import": methodists_and_admin,
+    "members:import_job": curators_upload,
+    "members:import_job_confirm": post_only(curators_upload),
+    "members:import_job_rejected": curators_upload,
+    "members:teacher_detail": member_profile,
+    "members:teacher_history": member_profile,
+    "members:teacher_file": member_profile,
+    "members:teacher_check": post_only(member_review),
+    "members:review_queue": reviewers,
+    "members:change_review": member_review,
+    "members:change_evidence": member_profile,
+    "members:me": row(default=302, **NO_PROFILE),  # a teacher is sent on to her own profile
+    "members:contacts": own_profile,
+    "members:change_request": own_profile,
+    "members:confirm": row(anonymous=302, default=405),
+    "members:profile_views": own_profile,
+    "members:consent": signed_in,
+    # associations/urls.py
+    "associations:list": public,
+    "associations:list_pdf": public,
+    "associations:detail": public,
+    "associations:member_add": post_only(composition_of_a),
+    "associations:member_end": composition_of_a,  # GET asks to confirm
+    # The invitation of `teacher` into A: only she finds it; her leader-to-be only asks the curator to approve.
+    "associations:invitation_accept": row(anonymous=302, default=404, teacher=200),
+    "associations:invitation_decline": row(anonymous=302, default=404, teacher=200),
+    "associations:invitation_approve": row(anonymous=302, default=403, curator=200, admin=200),
+    "associations:order_list": service_only,
+    "associations:order_create": methodists_and_admin,
+    "associations:order_detail": service_only,
+    "associations:order_update": order_editors,
+    "associations:order_submit": post_only(order_editors),
+    "associations:order_sign": post_only(head_only),
+    "associations:order_return": post_only(head_only),
+    "associations:order_revoke": post_only(head_only),
+    "associations:order_pdf": service_only,
+    "associations:order_attach": post_only(order_editors),
+    "associations:order_attachment": service_only,
+    "associations:regulation_list": service_only,
+    "associations:regulation_detail": service_only,
+}
+
+# URL name → its kwargs, from the world below; patterns without arguments need no line.
+KWARGS = {
+    "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+    "members:import_job": lambda w: {"pk": w.import_job.pk},
+    "members:import_job_confirm": lambda w: {"pk": w.import_job.pk},
+    "members:import_job_rejected": lambda w: {"pk": w.import_job.pk},
+    "members:teacher_detail": lambda w: {"pk": w.profile.pk},
+    "members:teacher_history": lambda w: {"pk": w.profile.pk},
+    "members:teacher_file": lambda w: {"pk": w.profile.pk, "kind": "course", "item": w.course.pk},
+    "members:teacher_check": lambda w: {"pk": w.profile.pk},
+    "members:change_review": lambda w: {"pk": w.change.pk},
+    "members:change_evidence": lambda w: {"pk": w.change.pk},
+    "members:change_request": lambda w: {"kind": "course"},
+    "associations:detail": lambda w: {"pk": w.association.pk},
+    "associations:member_add": lambda w: {"pk": w.association.pk},
+    "associations:member_end": lambda w: {"pk": w.membership.pk},
+    "associations:invitation_accept": lambda w: {"pk": w.invitation.pk},
+    "associations:invitation_decline": lambda w: {"pk": w.invitation.pk},
+    "associations:invitation_approve": lambda w: {"pk": w.invitation.pk},
+    "associations:order_detail": lambda w: {"pk": w.draft.pk},
+    "associations:order_update": lambda w: {"pk": w.draft.pk},
+    "associations:order_submit": lambda w: {"pk": w.draft.pk},
+    "associations:order_sign": lambda w: {"pk": w.awaiting.pk},
+    "associations:order_return": lambda w: {"pk": w.awaiting.pk},
+    "associations:order_revoke": lambda w: {"pk": w.signed.pk},
+    "associations:order_pdf": lambda w: {"pk": w.signed.pk},
+    "associations:order_attach": lambda w: {"pk": w.draft.pk},
+    "associations:order_attachment": lambda w: {"pk": w.signed.pk, "item": w.attachment.pk},
+    "associations:regulation_detail": lambda w: {"pk": w.association.regulation_id},
+}
+
+# Django's admin has its own permission system (is_staff, model permissions), tested by Django itself.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+def _excluded_route(route: str) -> bool:
+    """Static and media files (served by whitenoise / the web server, or by runserver in DEBUG)."""
+    prefixes = [settings.STATIC_URL, settings.MEDIA_URL]
+    return any(p and route.lstrip("^").startswith(p.lstrip("/")) for p in prefixes)
+
+
+def resolver_patterns(patterns=None, namespace: str = "", prefix: str = ""):
+    """(full name, route) of every URL pattern, walking includes with their namespaces."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if _excluded_route(route):
+            continue
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from resolver_patterns(pattern.url_patterns, inner, route)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {route}>"), route
+
+
+def url_names() -> list[str]:
+    return list(dict.fromkeys(name for name, _ in resolver_patterns()))
+
+
+def test_every_url_has_an_expected_row():
+    missing = [name for name in url_names() if name not in EXPECTED]
+    assert not missing, f"URL patterns without a row in EXPECTED (add one per URL): {missing}"
+
+
+def test_every_row_names_a_url_and_has_its_arguments():
+    routes = dict(resolver_patterns())
+    stale = [name for name in EXPECTED if name not in routes]
+    assert not stale, f"rows in EXPECTED for URLs that no longer exist: {stale}"
+    needs_kwargs = [name for name, route in routes.items() if "<" in route and name not in KWARGS]
+    assert not needs_kwargs, f"URL patterns with arguments but no line in KWARGS: {needs_kwargs}"
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def small_pdf(name: str):
+    """A real stored file, so that the roles that may see it get 200 rather than a 404 for a missing file."""
+    return stored_file_from_bytes(name=name, content=PDF, use="evidence")
+
+
+def previewed_list(*, by) -> ImportJob:
+    """A list `by` uploaded, read by the worker: its preview has a good row and a rejected one."""
+    content = "Ф.И.О.;Образовательное учреждение\nПетрова Мария Ивановна;СОШ № 1\nИванова;\n".encode()
+    plan = importer.plan_import(importer.read_table("spisok.csv", content))
+    return ImportJob.objects.create(
+        file_name="spisok.csv", status=ImportJob.Status.PREVIEW, progress=100, preview=importer.plan_to_json(plan),
+        created_by=by,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Associations A and B with their people, a profile with files, orders: built once, rolled back after."""
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    # Memberships start on 1 Sep 2026: a fixed day in that academic year, whatever day the suite runs.
+    clock = time_machine.travel(datetime.datetime(2026, 11, 24, 10, tzinfo=datetime.UTC), tick=True)
+    with media, clock, django_db_blocker.unblock(), transaction.atomic():
+        association, other = AssociationFactory(), AssociationFactory()
+        membership = MembershipFactory(association=association, user__username="url_member")
+        users = {
+            "anonymous": None,
+            "teacher": UserFactory(username="url_teacher"),
+            "secretary": MembershipFactory(
+                association=association, role=Membership.Role.SECRETARY, user__username="url_secretary"
+            ).user,
+            "member": membership.user,
+            "leader": MembershipFactory(
+                association=association, role=Membership.Role.LEADER, user__username="url_leader"
+            ).user,
+            "other_leader": MembershipFactory(
+                association=other, role=Membership.Role.LEADER, user__username="url_other_leader"
+            ).user,
+            "curator": methodist(username="url_curator"),
+            "other_methodist": methodist(username="url_other_methodist"),
+            "head": district_head(username="url_head"),
+            "admin": portal_admin(username="url_admin"),
+        }
+        association.curators.add(users["curator"])
+        other.curators.add(users["other_methodist"])
+        profiles = {
+            role: TeacherFactory(user=users[role])
+            for role in ("teacher", "secretary", "member", "leader", "other_leader")
+        }
+        for user in users.values():
+            if user is not None:
+                give_consent(user)  # creates the ConsentDocument too, if a flush took the migration's row
+
+        profile = profiles["member"]
+        course = TrainingCourseFactory(teacher=profile)
+        course.certificate = small_pdf("udostoverenie.pdf")
+        course.save()
+        change = ChangeRequest.objects.create(
+            teacher=profile,
+            kind=ChangeRequest.Kind.COURSE,
+            data={"start_date": "2026-10-01", "end_date": "2026-10-10", "provider": "ИРО", "topic": "ФГОС",
+                  "hours": 36},
+            created_by=users["member"], evidence=small_pdf("scan.pdf"),
+        )  # fmt: skip
+
+        common = {"kind": Order.Kind.OTHER, "title": "Приказ", "text": ".", "association": association,
+                  "effective_date": datetime.date(2026, 12, 1), "drafted_by": users["curator"]}  # fmt: skip
+        signed = Order.objects.create(
+            status=Order.Status.SIGNED, number=1, number_year=2026, signed_on=datetime.date(2026, 11, 20),
+            signed_by=users["head"], **common,
+        )  # fmt: skip
+        attachment = OrderAttachment.objects.create(order=signed, title="Список членов", file=small_pdf("spisok.pdf"))
+
+        yield SimpleNamespace(
+            users=users,
+            association=association,
+            membership=membership,
+            profile=profile,
+            course=course,
+            change=change,
+            draft=Order.objects.create(**common),
+            awaiting=Order.objects.create(status=Order.Status.AWAITING, **common),
+            signed=signed,
+            attachment=attachment,
+            import_job=previewed_list(by=users["curator"]),
+            invitation=MembershipInvitation.objects.create(
+                association=association, user=users["teacher"], invited_by=users["leader"]
+            ),
+        )
+        transaction.set_rollback(True)
+
+
+CELLS = [pytest.param(name, role, id=f"{name}[{role}]") for name in url_names() if name in EXPECTED for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), CELLS)
+def test_role_gets_the_expected_status(client, world, name, role):
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    heartbeat_record()  # /healthz and the administrator's page report a beat tick older than a few minutes
+    response = client.get(reverse(name, kwargs=KWARGS[name](world) if name in KWARGS else None))
+    if response.streaming:
+        b"".join(response.streaming_content)  # read to the end: the client then closes the file
+    expected = EXPECTED[name][role]
+    assert response.status_code == expected, f"{name} as {role}: {response.status_code}, expected {expected}"
+    if response.status_code == 302:
+        target = urlparse(response["Location"]).path
+        if user is None:
+            assert target == reverse("login"), f"{name}: anonymous sent to {target}, not to log in"
+        else:
+            assert target not in (reverse("login"), reverse("members:consent")), f"{name} as {role}: sent to {target}"
