@@ -2,12 +2,14 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Teacher, User
+from rmo_portal.files import stored_file_create
 from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
 
@@ -19,6 +21,7 @@ from .models import (
     Membership,
     MembershipInvitation,
     Order,
+    OrderAttachment,
     OrderCounter,
     OrderEvent,
     OrderMember,
@@ -180,6 +183,19 @@ def order_sign(*, order: Order, by: User, override_reason: str = "", today: date
     if order.effective_date <= today:
         _order_apply(order, today=today)
     return order
+
+
+@transaction.atomic
+def order_attach(*, order: Order, upload, title: str, by: User) -> OrderAttachment:
+    """Attach a file (checked by content, stored under an unguessable name) to an order still being drafted."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in Order.EDITABLE:
+        raise WorkflowError("Приложения добавляются, пока приказ — проект или возвращён на доработку.")
+    try:
+        stored = stored_file_create(upload=upload, use="document", by=by)
+    except ValidationError as error:
+        raise WorkflowError(" ".join(error.messages)) from error
+    return OrderAttachment.objects.create(order=order, file=stored, title=title.strip())
 
 
 @transaction.atomic

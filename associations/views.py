@@ -1,7 +1,6 @@
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django_filters.views import FilterView
 
 from members.models import academic_year_label, academic_year_of
 from rmo_portal.excel import xlsx_response
+from rmo_portal.files import file_response
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response
 from rmo_portal.permissions import allowed
@@ -27,6 +27,7 @@ from .services import (
     invitation_decline,
     membership_end,
     membership_propose,
+    order_attach,
     order_leader_problems,
     order_return,
     order_revoke,
@@ -189,14 +190,14 @@ class OrderDetailView(PermissionMixin, DetailView):
     def get_queryset(self):
         return Order.objects.select_related(
             "association", "candidate", "drafted_by", "signed_by", "new_regulation"
-        ).prefetch_related("events__by", "attachments", "members__user")
+        ).prefetch_related("events__by", "attachments__file", "members__user")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             leader_problems=order_leader_problems(order=self.object),
             comment_form=kwargs.pop("comment_form", CommentForm()),
             sign_form=kwargs.pop("sign_form", SignForm()),
-            attachment_form=AttachmentForm(),
+            attachment_form=kwargs.pop("attachment_form", AttachmentForm()),
             today=timezone.localdate(),
             **kwargs,
         )
@@ -422,7 +423,8 @@ class InvitationApproveView(PermissionMixin, View):
 
 
 class OrderAttachmentAddView(PermissionMixin, SingleObjectMixin, View):
-    """Attach a file to a draft (a list of members, a protocol of the election…)."""
+    """Attach a file to a draft (a list of members, a protocol of the election…); a refused file is explained
+    beside the field, on the order's page."""
 
     permission_required = "associations.edit_order"
     model = Order
@@ -431,18 +433,22 @@ class OrderAttachmentAddView(PermissionMixin, SingleObjectMixin, View):
         order = self.object = self.get_object()
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
-            attachment = form.save(commit=False)
-            attachment.order = order
-            attachment.save()
-            messages.success(request, "Файл приложен к приказу.")
-        else:
-            messages.error(request, "Файл не приложен: " + " ".join(" ".join(e) for e in form.errors.values()))
-        return redirect(order.get_absolute_url())
+            try:
+                order_attach(order=order, upload=form.cleaned_data["file"], title=form.cleaned_data["title"],
+                             by=request.user)  # fmt: skip
+            except WorkflowError as error:
+                form.add_error("file", str(error))
+            else:
+                messages.success(request, "Файл приложен к приказу.")
+                return redirect(order.get_absolute_url())
+        view = OrderDetailView(request=request, kwargs=self.kwargs, object=order)
+        context = view.get_context_data(object=order, order=order, attachment_form=form)
+        return TemplateResponse(request, view.template_name, context, status=400)
 
 
 class OrderAttachmentView(PermissionMixin, View):
     permission_required = "associations.view_orders"
 
     def get(self, request, pk, item):
-        attachment = get_object_or_404(OrderAttachment, pk=item, order_id=pk)
-        return FileResponse(attachment.file.open("rb"), filename=attachment.file.name.rsplit("/", 1)[-1])
+        attachment = get_object_or_404(OrderAttachment.objects.select_related("file"), pk=item, order_id=pk)
+        return file_response(attachment.file)

@@ -330,7 +330,9 @@ def test_files_are_attached_to_a_draft_and_read_by_the_service(client, district)
     assert client.get(url).status_code == 403
     order_submit(order=order, by=district["methodist"])
     client.force_login(district["methodist"])
-    client.post(reverse("associations:order_attach", args=[order.pk]), {"file": SimpleUploadedFile("late.pdf", b"x")})
+    late = SimpleUploadedFile("late.pdf", b"%PDF-1.4 late")
+    response = client.post(reverse("associations:order_attach", args=[order.pk]), {"file": late})
+    assert "пока приказ — проект" in response.content.decode()
     assert order.attachments.count() == 1  # no more changes once on signature
 
 

@@ -84,7 +84,7 @@ def test_a_picture_named_pdf_is_refused_by_its_extension():
 
 def test_size_limit_comes_from_settings(settings):
     settings.UPLOAD_LIMITS_MB = {**settings.UPLOAD_LIMITS_MB, "evidence": 0.001}
-    with pytest.raises(ValidationError, match="больше 0.001 МБ"):
+    with pytest.raises(ValidationError, match=r"больше 0\.001 МБ"):
         files.check_upload(SimpleUploadedFile("scan.pdf", PDF + bytes(2000)), use="evidence")
     assert files.check_upload(SimpleUploadedFile("scan.pdf", PDF), use="evidence") is files.PDF
 
