@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from rmo_portal.files import UploadField
+from rmo_portal.text import count_ru
 
 from .models import Achievement, Education, School, Teacher, TrainingCourse
 
@@ -200,6 +201,6 @@ class ImportForm(forms.Form):
         label="Файл со списком педагогов (.xlsx или .csv)",
         help_text="Заголовки столбцов по-русски, в любом порядке: Ф.И.О. (или Фамилия, Имя, Отчество), школа, "
         "предмет, категория, дата последней аттестации, год очередной аттестации, стаж, телефон, e-mail. "
-        f"До {settings.UPLOAD_LIMITS_MB['import']:g} МБ и {settings.IMPORT_MAX_ROWS} строк. "
+        f"До {settings.UPLOAD_LIMITS_MB['import']:g} МБ и {count_ru(settings.IMPORT_MAX_ROWS, 'строки,строк,строк')}. "
         "Файл .xls сохраните в Excel как .xlsx.",
     )

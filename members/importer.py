@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from rmo_portal.locks import lock_hold
 from rmo_portal.search import fold
+from rmo_portal.text import count_ru
 
 from .models import Category, Employment, School, Subject, Teacher, User
 
@@ -132,7 +133,7 @@ EXTRA_LINES = 50
 
 def _too_many_rows() -> ImportFileError:
     return ImportFileError(
-        f"В файле больше {settings.IMPORT_MAX_ROWS} строк — это предел одной загрузки. "
+        f"В файле больше {count_ru(settings.IMPORT_MAX_ROWS, 'строки,строк,строк')} — это предел одной загрузки. "
         "Разделите список на части (например, по школам) и загрузите их по очереди."
     )
 

@@ -141,7 +141,9 @@ def check_upload(upload, *, use: str) -> FileType:
             "Уменьшите его (например, отсканируйте с меньшим разрешением) и загрузите снова.",
             code="too_big",
         )
-    found = sniff(upload, allow_text=CSV in allowed)
+    suffix = PurePath(name).suffix.lower()
+    # Any text looks like CSV: take it for one only when the name says so.
+    found = sniff(upload, allow_text=CSV in allowed and suffix in CSV.extensions)
     if found is None or found not in allowed:
         if found is OLD_OFFICE:
             what = f"а это {found.label}. Откройте его и сохраните в новом формате (.docx или .xlsx)"
@@ -150,7 +152,6 @@ def check_upload(upload, *, use: str) -> FileType:
         else:
             what = "а по содержимому это ни один из них (файл переименован или повреждён)"
         raise ValidationError(f"Файл «{name}» не подходит: нужен {_labels(allowed)}, {what}.", code="type")
-    suffix = PurePath(name).suffix.lower()
     if suffix not in found.extensions:
         raise ValidationError(
             f"Файл «{name}»: по содержимому это {found.label}, а имя оканчивается на «{suffix or 'ничего'}». "

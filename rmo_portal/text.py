@@ -19,9 +19,14 @@ def plural_ru(n: int, forms: str | tuple[str, str, str]) -> str:
     return many.strip()
 
 
+def number_ru(n: int) -> str:
+    """Thousands apart, as Russian text writes them: «10 000» (a non-breaking space)."""
+    return f"{n:,}".replace(",", "\u00a0")
+
+
 def count_ru(n: int, forms: str | tuple[str, str, str]) -> str:
-    """The number with its noun: «21 педагог», «3 объединения»."""
-    return f"{n} {plural_ru(n, forms)}"
+    """The number with its noun: «21 педагог», «3 объединения», «10 000 строк»."""
+    return f"{number_ru(n)} {plural_ru(n, forms)}"
 
 
 def date_ru(value: datetime.date | None) -> str:
