@@ -324,7 +324,7 @@ def membership_propose(*, association: Association, user: User, role: str, by: U
         if invitation is not None:
             return invitation_approve(invitation=invitation, by=by)
         _membership_start(association=association, user=user, role=role, on=today, how="")
-        return f"{user.full_name} включён(а) в состав с {date_ru(today)}."
+        return f"{user.full_name} включён(а) в состав с {date_ru(today)}"
     if invitation is not None:
         raise WorkflowError(f"{user.full_name} уже приглашён(а): ждём ответа.")
     invitation = MembershipInvitation.objects.create(association=association, user=user, role=role, invited_by=by)
@@ -424,7 +424,7 @@ def invitation_accept(*, invitation: MembershipInvitation, by: User) -> str:
         association=invitation.association, user=invitation.user, role=invitation.role, on=today,
         how=": принял(а) приглашение",
     )  # fmt: skip
-    return f"Вы в составе объединения «{invitation.association.name}» с {date_ru(today)}."
+    return f"Вы в составе объединения «{invitation.association.name}» с {date_ru(today)}"
 
 
 @transaction.atomic
@@ -460,7 +460,7 @@ def invitation_approve(*, invitation: MembershipInvitation, by: User) -> str:
         association=invitation.association, user=invitation.user, role=invitation.role, on=today,
         how=f": приглашение одобрил(а) {by.full_name}",
     )  # fmt: skip
-    return f"{invitation.user.full_name} включён(а) в состав с {date_ru(today)}."
+    return f"{invitation.user.full_name} включён(а) в состав с {date_ru(today)}"
 
 
 @transaction.atomic
@@ -479,7 +479,7 @@ def membership_end(*, membership: Membership, by: User) -> str:
         raise WorkflowError("Руководитель освобождается приказом.")
     if membership.end_date is not None and membership.end_date < today:
         left_on = membership.end_date + datetime.timedelta(days=1)
-        return f"{name} уже выбыл(а) из состава {date_ru(left_on)}."
+        return f"{name} уже выбыл(а) из состава {date_ru(left_on)}"
     if membership.start_date >= today:
         # A membership that starts today (or later) has no day left to keep: yesterday would break
         # `membership_dates_ordered`, and today would keep the member in the composition. The row goes; the
@@ -491,4 +491,4 @@ def membership_end(*, membership: Membership, by: User) -> str:
     AssociationEvent.objects.create(
         association=membership.association, on=today, names_members=True, text=f"Выбыл(а) из состава: {name}"
     )
-    return f"{name} выбыл(а) из состава {date_ru(today)}."
+    return f"{name} выбыл(а) из состава {date_ru(today)}"

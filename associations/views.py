@@ -301,8 +301,9 @@ class OrderSignView(PermissionMixin, SingleObjectMixin, View):
             return TemplateResponse(
                 request, view.template_name, view.get_context_data(object=order, order=order, sign_form=form)
             )
-        in_force = "вступил в силу" if order.applied_at else f"вступит в силу {date_ru(order.effective_date)}"
-        messages.success(request, f"Подписан приказ № {order.number} от {date_ru(order.signed_on)}; {in_force}.")
+        # A date ends with «г.», which also ends the sentence.
+        in_force = "вступил в силу." if order.applied_at else f"вступит в силу {date_ru(order.effective_date)}"
+        messages.success(request, f"Подписан приказ № {order.number} от {date_ru(order.signed_on)}; {in_force}")
         return redirect(order.get_absolute_url())
 
 

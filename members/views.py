@@ -358,7 +358,7 @@ class ConsentView(LoginRequiredMixin, FormView):
             messages.warning(
                 request,
                 "Согласие отозвано. Обработка ваших данных прекращена; если вы не дадите согласие снова, "
-                f"сведения о вас будут уничтожены {date_ru(services.erase_due_on(timezone.now()))}.",
+                f"сведения о вас будут уничтожены {date_ru(services.erase_due_on(timezone.now()))}",
             )
             return redirect("members:consent")
         return super().post(request, *args, **kwargs)

@@ -149,8 +149,10 @@ def check_upload(upload, *, use: str) -> FileType:
             what = f"а это {found.label}. Откройте его и сохраните в новом формате (.docx или .xlsx)"
         elif found is not None:
             what = f"а это {found.label}"
+        elif any(suffix in t.extensions for t in allowed):
+            what = f"а по содержимому это не {suffix} (файл переименован или повреждён)"
         else:
-            what = "а по содержимому это ни один из них (файл переименован или повреждён)"
+            what = "а по содержимому это ни один из них"
         raise ValidationError(f"Файл «{name}» не подходит: нужен {_labels(allowed)}, {what}.", code="type")
     if suffix not in found.extensions:
         raise ValidationError(

@@ -62,7 +62,7 @@ def test_each_allowed_type_is_recognised_by_its_content(name, content, expected)
 @pytest.mark.parametrize(
     ("name", "content", "says"),
     [
-        ("приказ.pdf", b"just some text, not a PDF", "ни один из них"),
+        ("приказ.pdf", b"just some text, not a PDF", "по содержимому это не .pdf (файл переименован"),
         ("page.html", HTML, "ни один из них"),
         ("image.svg", SVG, "ни один из них"),
         ("setup.exe", EXE, "ни один из них"),
