@@ -330,7 +330,8 @@ def membership_propose(*, association: Association, user: User, role: str, by: U
     invitation = MembershipInvitation.objects.create(association=association, user=user, role=role, invited_by=by)
     AssociationEvent.objects.create(
         association=association, on=today, names_members=True,
-        text=f"Приглашён(а) в состав: {user.full_name} (пригласил(а) {by.full_name})",
+        # The invited person is not a member yet: the line does not name them (members read the history).
+        text=f"Отправлено приглашение в состав (пригласил(а) {by.full_name})",
     )  # fmt: skip
     if user.email:
         transaction.on_commit(lambda: _invitation_mail(invitation, site=site))
@@ -438,7 +439,7 @@ def invitation_decline(*, invitation: MembershipInvitation, by: User) -> str:
     _invitation_decide(invitation, MembershipInvitation.Decision.DECLINED, by=by)
     AssociationEvent.objects.create(
         association=invitation.association, on=timezone.localdate(), names_members=True,
-        text=f"Отказался(ась) от приглашения в состав: {invitation.user.full_name}",
+        text="Приглашение в состав отклонено",
     )  # fmt: skip
     return f"Вы отказались от приглашения в объединение «{invitation.association.name}»."
 
@@ -471,10 +472,15 @@ def membership_end(*, membership: Membership, by: User) -> str:
     already ended membership changes nothing and says so (the row is locked, so two clicks write one line).
     """
     today = timezone.localdate()
-    membership = (
-        Membership.objects.select_for_update(of=("self",)).select_related("association", "user").get(pk=membership.pk)
-    )
     name = membership.user.full_name
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("association", "user")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if membership is None:  # a same-day membership already removed by the first of two clicks
+        return f"{name} уже выбыл(а) из состава."
     if membership.role == Membership.Role.LEADER:
         raise WorkflowError("Руководитель освобождается приказом.")
     if membership.end_date is not None and membership.end_date < today:
@@ -492,3 +498,16 @@ def membership_end(*, membership: Membership, by: User) -> str:
         association=membership.association, on=today, names_members=True, text=f"Выбыл(а) из состава: {name}"
     )
     return f"{name} выбыл(а) из состава {date_ru(today)}"
+
+
+def person_erase_traces(*, user: User, full_name: str) -> dict[str, int]:
+    """When a person's data are erased (members.services.personal_data_erase): history lines lose the name."""
+    if not full_name:
+        return {}
+    events = AssociationEvent.objects.filter(text__contains=full_name)
+    changed = 0
+    for event in events:
+        event.text = event.text.replace(full_name, "педагог (данные уничтожены)")
+        event.save(update_fields=["text"])
+        changed += 1
+    return {"строки истории объединений": changed} if changed else {}

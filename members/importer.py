@@ -131,6 +131,40 @@ def read_table(name: str, content: bytes) -> list[list]:
 EXTRA_LINES = 50
 
 
+def _too_many_columns() -> ImportFileError:
+    return ImportFileError(
+        f"В файле заполнены столбцы дальше {settings.IMPORT_MAX_COLUMNS}-го — это предел. Оставьте в файле "
+        "только таблицу со списком (лишние столбцы справа удалите) и загрузите его снова."
+    )
+
+
+def _blank_tail(seen: int) -> ImportFileError:
+    return ImportFileError(
+        f"Лист размечен больше чем на {count_ru(seen, 'строку,строки,строк')}, хотя заполнено меньше: удалите пустые "
+        "или отформатированные строки под списком и сохраните файл снова."
+    )
+
+
+class _Rows:
+    """Collects a sheet's rows within the limits: filled rows, columns, and rows read at all."""
+
+    def __init__(self):
+        self.rows: list[list] = []
+        self.filled = 0
+
+    def add(self, row) -> None:
+        limit = settings.IMPORT_MAX_COLUMNS
+        if len(self.rows) >= (settings.IMPORT_MAX_ROWS + EXTRA_LINES) * 5:
+            raise _blank_tail(len(self.rows))
+        if any(c not in (None, "") for c in row):
+            self.filled += 1
+            if self.filled > settings.IMPORT_MAX_ROWS + EXTRA_LINES:
+                raise _too_many_rows()
+            if any(c not in (None, "") for c in row[limit:]):
+                raise _too_many_columns()
+        self.rows.append(list(row[:limit]))
+
+
 def _too_many_rows() -> ImportFileError:
     return ImportFileError(
         f"В файле больше {count_ru(settings.IMPORT_MAX_ROWS, 'строки,строк,строк')} — это предел одной загрузки. "
@@ -161,17 +195,15 @@ def _read_xlsx(content: bytes) -> list[list]:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # the declared size is the file's claim, not a fact
-        rows = []
-        for row in sheet.iter_rows(values_only=True, max_col=settings.IMPORT_MAX_COLUMNS):
-            if len(rows) >= settings.IMPORT_MAX_ROWS + EXTRA_LINES:
-                raise _too_many_rows()
-            rows.append(list(row))
+        rows = _Rows()
+        for row in sheet.iter_rows(values_only=True, max_col=settings.IMPORT_MAX_COLUMNS + 1):
+            rows.add(row)
         book.close()
     except ImportFileError:
         raise
     except Exception as exc:
         raise unreadable from exc
-    return rows
+    return rows.rows
 
 
 def _read_csv(content: bytes) -> list[list]:
@@ -187,15 +219,13 @@ def _read_csv(content: bytes) -> list[list]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:  # one column, or nothing to tell by: take Excel's dialect
         dialect = csv.excel
-    rows = []
+    rows = _Rows()
     try:
         for row in csv.reader(io.StringIO(text), dialect):
-            if len(rows) >= settings.IMPORT_MAX_ROWS + EXTRA_LINES:
-                raise _too_many_rows()
-            rows.append(row[: settings.IMPORT_MAX_COLUMNS])
+            rows.add(row)
     except csv.Error as exc:
-        raise ImportFileError(f"Не удалось прочитать CSV: строка {len(rows) + 1} записана с ошибкой.") from exc
-    return rows
+        raise ImportFileError(f"Не удалось прочитать CSV: строка {len(rows.rows) + 1} записана с ошибкой.") from exc
+    return rows.rows
 
 
 def find_header(table: list[list]) -> tuple[int, dict[int, str]]:
@@ -312,7 +342,6 @@ def plan_import(table: list[list], *, on: datetime.date | None = None, progress=
     body = table[header_index + 1 :]
     if sum(1 for cells in body if any(clean_text(c) for c in cells)) > settings.IMPORT_MAX_ROWS:
         return Plan(header=header, rows=[], error=_too_many_rows().args[0])
-    new_school_names: dict[str, str] = {}
     for offset, cells in enumerate(body, start=header_index + 2):
         if progress and offset % 250 == 0:
             progress(offset - header_index - 2, len(body))
@@ -333,21 +362,10 @@ def plan_import(table: list[list], *, on: datetime.date | None = None, progress=
             else:
                 seen[key] = row
                 _judge(row, teachers.get(key), schools)
-                _check_new_school(row, new_school_names)
         if row.errors:
             row.status = "error"
         rows.append(row)
     return Plan(header=header, rows=rows)
-
-
-def _check_new_school(row: Row, names: dict[str, str]) -> None:
-    """Two different new schools must not end up with one stored name (the registry's names are unique)."""
-    if not row.new_school:
-        return
-    stored = row.data["school"][: School._meta.get_field("name").max_length]
-    earlier = names.setdefault(fold(stored), school_key(row.data["school"]))
-    if earlier != school_key(row.data["school"]):
-        row.errors.append("название организации совпадает с другой новой организацией из файла: уточните его")
 
 
 # Most characters a cell may hold: the column it goes to.

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from rmo_portal.files import read_bytes, stored_file_create, stored_file_delete
+from rmo_portal.locks import lock_hold
 from rmo_portal.text import date_ru
 
 from . import importer
@@ -258,6 +259,8 @@ def import_job_read(*, job_id: int) -> str:
 def _job_fail(job_id: int, message: str) -> str:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+            return job.status
         _job_move(job, ImportJob.Status.FAILED, error=message, finished_at=timezone.now())
         stored, job.file = job.file, None
         job.save(update_fields=["file"])
@@ -286,9 +289,9 @@ def import_job_confirm(*, job: ImportJob, by: User) -> ImportJob:
 
 def import_job_apply(*, job_id: int) -> str:
     """Write the confirmed list (in a worker), then delete the uploaded file: it holds a whole list of people."""
-    job = ImportJob.objects.select_related("confirmed_by").get(pk=job_id)
-    if job.status != ImportJob.Status.APPLYING:
-        return job.status
+    job = ImportJob.objects.select_related("confirmed_by", "file").get(pk=job_id)
+    if job.status != ImportJob.Status.APPLYING or job.file_id is None:
+        return job.status  # a task delivered twice: the first one did the work
     try:
         table = importer.read_table(job.file_name, read_bytes(job.file))
         plan, counts = importer.import_run(table, by=job.confirmed_by, progress=_progress_saver(job_id, 0, 99))
@@ -296,9 +299,11 @@ def import_job_apply(*, job_id: int) -> str:
         return _job_fail(job_id, str(error))
     except Exception:
         logger.exception("Import %s could not be applied", job_id)
-        return _job_fail(job_id, "Список не записан: произошла ошибка. Ничего не изменилось; попробуйте ещё раз.")
+        return _job_fail(job_id, "Список не записан: произошла ошибка, ничего не изменилось. Загрузите файл снова.")
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportJob.Status.APPLYING:
+            return job.status
         stored = job.file
         _job_move(
             job, ImportJob.Status.DONE, progress=100, result=counts, preview=importer.plan_to_json(plan),
@@ -309,21 +314,23 @@ def import_job_apply(*, job_id: int) -> str:
 
 
 def import_files_purge(*, now: datetime.datetime | None = None) -> int:
-    """Delete uploaded lists nobody confirmed within IMPORT_FILE_KEEP_HOURS (their jobs end as failed)."""
+    """After IMPORT_FILE_KEEP_HOURS, delete an uploaded list and its preview (names, schools, rejected cells).
+
+    An unconfirmed job ends as failed; a finished one keeps only its counts.
+    """
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=settings.IMPORT_FILE_KEEP_HOURS)
-    stale = ImportJob.objects.filter(file__isnull=False, created_at__lte=cutoff).exclude(
-        status=ImportJob.Status.APPLYING
-    )
+    stale = ImportJob.objects.filter(created_at__lte=cutoff).exclude(status=ImportJob.Status.APPLYING)
+    stale = stale.filter(models.Q(file__isnull=False) | models.Q(preview__isnull=False))
     purged = 0
     for job_id in stale.values_list("pk", flat=True):
         with transaction.atomic():
             job = ImportJob.objects.select_for_update().get(pk=job_id)
-            if job.file_id is None or job.status == ImportJob.Status.APPLYING:
+            if job.status == ImportJob.Status.APPLYING:
                 continue
-            stored = job.file
-            job.file = None
-            job.save(update_fields=["file"])
+            # The preview holds names, schools and the rejected rows' cells: it goes with the file.
+            stored, job.file, job.preview = job.file, None, None
+            job.save(update_fields=["file", "preview"])
             if job.status not in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
                 _job_move(
                     job, ImportJob.Status.FAILED, finished_at=now,
@@ -335,6 +342,11 @@ def import_files_purge(*, now: datetime.datetime | None = None) -> int:
 
 
 # --- erasure after the consent is withdrawn (152-ФЗ, ст. 21 ч. 5) ----------------------------
+
+# What higher apps keep about a person (associations: history lines with the name), registered in their
+# AppConfig.ready(): each is called as hook(user=..., full_name=...) inside the erasure's transaction and
+# returns {what: how many records it changed}.
+ERASURE_HOOKS: list = []
 
 
 def erase_due_on(withdrawn_at: datetime.datetime) -> datetime.date:
@@ -348,9 +360,10 @@ def personal_data_erase_due(*, now: datetime.datetime | None = None) -> list[Des
     cutoff = now - datetime.timedelta(days=settings.CONSENT_WITHDRAWAL_ERASE_DAYS)
     active = Consent.objects.filter(withdrawn_at__isnull=True).values("user")
     due = (
-        User.objects.filter(teacher__isnull=False, erased_at__isnull=True, consents__withdrawn_at__lte=cutoff)
+        User.objects.filter(teacher__isnull=False, erased_at__isnull=True)
         .exclude(pk__in=active)
-        .distinct()
+        .annotate(last_withdrawn=models.Max("consents__withdrawn_at"))
+        .filter(last_withdrawn__lte=cutoff)  # the last withdrawal counts, not an earlier one
         .values_list("pk", flat=True)
     )
     return [act for pk in due if (act := personal_data_erase(user=User.objects.get(pk=pk), now=now))]
@@ -371,6 +384,9 @@ def personal_data_erase(*, user: User, now: datetime.datetime | None = None) -> 
     if Consent.objects.filter(user=user, withdrawn_at__isnull=True).exists():
         return None  # consent given again: nothing to erase
     withdrawn = Consent.objects.filter(user=user).aggregate(last=models.Max("withdrawn_at"))["last"]
+    if withdrawn is None or withdrawn > now - datetime.timedelta(days=settings.CONSENT_WITHDRAWAL_ERASE_DAYS):
+        return None  # never withdrawn, or not long enough ago
+    full_name = user.full_name
     teacher = Teacher.objects.filter(user=user).first()
     email = user.email
     counts = {}
@@ -399,6 +415,7 @@ def personal_data_erase(*, user: User, now: datetime.datetime | None = None) -> 
         teacher.save()
         counts["файлы (сканы)"] = len({f.pk for f in files})
     user.first_name, user.last_name, user.patronymic = "", "Педагог (данные уничтожены)", ""
+    old_username = user.username
     user.username = f"erased-{user.pk}"
     user.email = ""
     user.is_active = False
@@ -413,9 +430,25 @@ def personal_data_erase(*, user: User, now: datetime.datetime | None = None) -> 
         for model in (Employment, Education, TrainingCourse, Achievement):
             history_rows += model.history.model.objects.filter(teacher_id=teacher.pk).delete()[0]
     counts["записи истории изменений"] = history_rows
+    if teacher is not None:
+        AccessLog.objects.filter(teacher=teacher).update(detail="")
+    from axes.models import AccessAttempt, AccessFailureLog
+    from axes.models import AccessLog as AxesAccessLog
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    for model in (AccessAttempt, AccessFailureLog, AxesAccessLog):
+        model.objects.filter(username__in=[old_username, email]).delete()
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
+        object_repr=user.last_name, change_message=""
+    )
+    for hook in ERASURE_HOOKS:
+        for label, number in hook(user=user, full_name=full_name).items():
+            counts[label] = number
     for stored in {f.pk: f for f in files}.values():
         stored_file_delete(stored)
-    last = DestructionAct.objects.select_for_update().aggregate(n=models.Max("number"))["n"] or 0
+    lock_hold("members.destruction_act")
+    last = DestructionAct.objects.aggregate(n=models.Max("number"))["n"] or 0
     act = DestructionAct.objects.create(
         number=last + 1,
         done_at=now,

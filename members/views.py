@@ -380,6 +380,26 @@ def _safe_next(request) -> str | None:
     return None
 
 
+def filter_description(filterset) -> str:
+    """«; отбор: Школа: СОШ № 1; Категория: высшая» — what a list was narrowed by, as a person reads it."""
+    form = filterset.form
+    if not form.is_valid():
+        return ""
+    parts = []
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", False) or (hasattr(value, "__len__") and not isinstance(value, str) and not value):
+            continue
+        field = form.fields[name]
+        if value is True:
+            shown = "да"
+        elif hasattr(value, "__iter__") and not isinstance(value, str):
+            shown = ", ".join(str(dict(getattr(field, "choices", [])).get(v, v)) for v in value)
+        else:
+            shown = str(dict(getattr(field, "choices", []) or []).get(value, value))
+        parts.append(f"{field.label}: {shown}")
+    return "; отбор: " + "; ".join(parts) if parts else ""
+
+
 class TeacherFileView(PermissionMixin, View):
     """Certificates and diplomas are personal data: served only to those who may see the profile, and logged."""
 
@@ -395,7 +415,9 @@ class TeacherFileView(PermissionMixin, View):
         model, field = self.FILES[kind]
         row = get_object_or_404(model.objects.select_related(field, "teacher"), pk=item, teacher_id=pk)
         response = file_response(getattr(row, field))
-        services.access_log(teacher=row.teacher, viewer=request.user, action=AccessLog.Action.FILE, detail=str(row))
+        services.access_log(
+            teacher=row.teacher, viewer=request.user, action=AccessLog.Action.FILE, detail=row._meta.verbose_name
+        )
         return response
 
 
@@ -468,7 +490,7 @@ class ScheduleView(PermissionMixin, FilterView):
             services.access_log(
                 teacher=None, viewer=self.request.user, action=AccessLog.Action.EXPORT,
                 detail=f"{self.title}, {context['year']} ({fmt.upper()}, {len(context['rows'])} чел.)"
-                + (f"; отбор: {self.request.GET.urlencode()}" if self.request.GET else ""),
+                + filter_description(self.filterset),
             )  # fmt: skip
         if fmt == "xlsx":
             headers = ["Ф.И.О.", "Школа", "Предмет", "Категория", self.due_label, *map(str, context["years"])]
@@ -527,8 +549,7 @@ class TeacherExportView(TeacherListView):
         teachers = context["object_list"]
         services.access_log(
             teacher=None, viewer=self.request.user, action=AccessLog.Action.EXPORT,
-            detail=f"База педагогов, Excel ({len(teachers)} чел.)"
-            + (f"; отбор: {self.request.GET.urlencode()}" if self.request.GET else ""),
+            detail=f"База педагогов, Excel ({len(teachers)} чел.)" + filter_description(self.filterset),
         )  # fmt: skip
         return xlsx_response(
             title="Педагоги",

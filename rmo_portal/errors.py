@@ -21,7 +21,8 @@ def error_page(request: HttpRequest, status: int, **context) -> HttpResponse:
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # Django reports a body over DATA_UPLOAD_MAX_MEMORY_SIZE as a 400; it is a 413.
     if isinstance(exception, RequestDataTooBig):
-        return error_page(request, 413, limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        largest_file_mb = max(settings.UPLOAD_LIMITS_MB.values())
+        return error_page(request, 413, limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE, largest_file_mb=largest_file_mb)
     return error_page(request, 400)
 
 

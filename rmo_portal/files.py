@@ -21,7 +21,8 @@ from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse, Http404
 
 HEAD_BYTES = 8192
@@ -71,7 +72,10 @@ def _zip_type(head: bytes, file) -> FileType | None:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                if archive.getinfo("mimetype").file_size > 100:
+                    return None  # a real one is a few dozen bytes; never unpack a large entry to look
+                with archive.open("mimetype") as entry:
+                    mimetype = entry.read(100).decode("ascii", "replace").strip()
                 return next((t for t in (ODT, ODS) if t.content_type == mimetype), None)
             if "[Content_Types].xml" in names:
                 if "word/document.xml" in names:
@@ -107,7 +111,7 @@ def sniff(file, *, allow_text: bool = False) -> FileType | None:
     file.seek(0)
     head = file.read(HEAD_BYTES)
     found = None
-    if b"%PDF-" in head[:1024]:
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n\x00").startswith(b"%PDF-"):
         found = PDF
     elif head.startswith(b"\xff\xd8\xff"):
         found = JPEG
@@ -227,11 +231,34 @@ def stored_file_from_bytes(*, name: str, content: bytes, use: str, by=None):
 
 
 def stored_file_delete(stored) -> None:
-    """Remove a stored file and its bytes (imports are deleted once used; erased personal data too)."""
+    """Remove a stored file; its bytes go when the transaction commits (a rollback keeps both)."""
+    from django.db import transaction
+
     if stored is None:
         return
-    stored.file.delete(save=False)
+    name, storage = stored.file.name, stored.file.storage
     stored.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Refuse a request body larger than the largest upload limit before anything is written to disk.
+
+    Django would otherwise save a multi-gigabyte body to a temporary file before any form saw its size;
+    the refusal is Django's RequestDataTooBig, which the portal answers with its Russian 413 page.
+    """
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        limit = max(limit_bytes(use) for use in USES) + 1024 * 1024  # and the form's other fields
+        if content_length and content_length > limit:
+            raise RequestDataTooBig("The request body is larger than the largest upload limit.")
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 def file_response(stored, *, as_attachment: bool | None = None) -> FileResponse:

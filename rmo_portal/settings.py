@@ -221,6 +221,12 @@ UPLOAD_LIMITS_MB = {
 }
 # Files above this size go to a temporary file instead of memory while they are uploaded.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The first handler refuses a body over the largest limit before any byte is stored (a Russian 413).
+FILE_UPLOAD_HANDLERS = [
+    "rmo_portal.files.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # What a list to import may hold (members.importer): more is refused with a message naming the limit.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=60)

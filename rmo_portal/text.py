@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.utils import formats
+from django.utils import formats, timezone
 
 
 def plural_ru(n: int, forms: str | tuple[str, str, str]) -> str:
@@ -33,4 +33,6 @@ def date_ru(value: datetime.date | None) -> str:
     """«20 июня 2027 г.» (LANGUAGE_CODE = "ru" gives the genitive month)."""
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)  # the district's day, not UTC's
     return formats.date_format(value, "DATE_FORMAT")

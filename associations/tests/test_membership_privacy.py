@@ -112,6 +112,25 @@ def test_leader_invites_and_sees_nothing_until_the_teacher_accepts(
     invitation = MembershipInvitation.objects.get(user=newcomer)
     assert invitation.is_open and invitation.invited_by == leader
     assert client.get(profile_url).status_code == 404
+    # Nor any other way into her data: history, scans, requests.
+    from members.models import ChangeRequest, TrainingCourse
+    from rmo_portal.files import stored_file_from_bytes
+
+    scan = stored_file_from_bytes(name="скан.pdf", content=b"%PDF-1.4 scan", use="evidence")
+    course = TrainingCourse.objects.create(
+        teacher=newcomer.teacher, start_date=TODAY, end_date=TODAY, provider="ИРО", topic="КПК", hours=16,
+        certificate=scan,
+    )  # fmt: skip
+    change = ChangeRequest.objects.create(
+        teacher=newcomer.teacher, kind="course", data={}, created_by=newcomer, evidence=scan
+    )
+    for url in (
+        reverse("members:teacher_history", args=[newcomer.teacher.pk]),
+        reverse("members:teacher_file", args=[newcomer.teacher.pk, "course", course.pk]),
+        reverse("members:change_evidence", args=[change.pk]),
+        reverse("members:change_review", args=[change.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
     page = _page(client, association, leader)
     assert "Новенькая Ольга" in page and "Литература" in page  # name, school and subject in the pending list
     assert profile_url not in page
@@ -137,7 +156,9 @@ def test_leader_invites_and_sees_nothing_until_the_teacher_accepts(
     assert "Приглашение уже принято педагогом 5 мая 2027 г." in again
     assert Membership.objects.filter(user=newcomer).count() == 1
     assert AssociationEvent.objects.filter(association=association).count() == events
-    assert AssociationEvent.objects.filter(names_members=True, text__contains="Новенькая").count() == 2
+    # The invitation line does not name her (she was not a member yet); the acceptance does.
+    assert AssociationEvent.objects.filter(names_members=True, text__contains="Новенькая").count() == 1
+    assert AssociationEvent.objects.filter(text__startswith="Отправлено приглашение").count() == 1
     client.force_login(leader)
     assert client.get(profile_url).status_code == 200
     assert len(mailoutbox) == 1

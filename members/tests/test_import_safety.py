@@ -80,10 +80,43 @@ def test_a_declared_million_row_dimension_is_ignored_and_far_columns_are_not_rea
     assert rows[1][:2] == ["Ёлкина Анна", "СОШ 1"]
 
 
-def test_a_cell_in_the_last_row_of_the_sheet_is_refused_within_the_limit():
+def test_a_cell_in_the_last_row_of_the_sheet_is_refused_after_a_bounded_read():
     far = '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
-    with pytest.raises(importer.ImportFileError, match="больше 10\u00a0000 строк"):
+    with pytest.raises(importer.ImportFileError, match="удалите пустые или отформатированные строки"):
         importer.read_table("list.xlsx", _with_sheet_xml(SHEET.format(tail=far)))
+
+
+def test_a_filled_column_past_the_limit_is_named_not_silently_dropped(settings):
+    settings.IMPORT_MAX_COLUMNS = 3
+    with pytest.raises(importer.ImportFileError, match="столбцы дальше 3-го"):
+        importer.read_table("list.csv", "Ф.И.О.;Школа;Предмет;Телефон\nЁлкина Анна;СОШ;Химия;123".encode())
+
+
+def test_a_finished_import_keeps_only_its_counts_after_a_day():
+    user = methodist(username="m")
+    with time_machine.travel(NOW, tick=False):
+        job = _job(messy_xlsx(), "list.xlsx", user)
+        services.import_job_read(job_id=job.pk)
+        services.import_job_confirm(job=job, by=user)
+        services.import_job_apply(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.preview["rows"][0]["name"]  # the names and rejected cells, for the day
+    with time_machine.travel(NOW + datetime.timedelta(hours=25), tick=False):
+        assert services.import_files_purge() == 1
+    job.refresh_from_db()
+    assert job.preview is None and job.status == ImportJob.Status.DONE
+    assert job.result == {"new": 3, "updated": 0, "rejected": 3}
+
+
+def test_a_task_delivered_twice_writes_once():
+    user = methodist(username="m")
+    job = _job(messy_xlsx(), "list.xlsx", user)
+    services.import_job_read(job_id=job.pk)
+    assert services.import_job_read(job_id=job.pk) == ImportJob.Status.PREVIEW
+    services.import_job_confirm(job=job, by=user)
+    assert services.import_job_apply(job_id=job.pk) == ImportJob.Status.DONE
+    assert services.import_job_apply(job_id=job.pk) == ImportJob.Status.DONE
+    assert Teacher.objects.count() == 3
 
 
 def test_the_upload_only_stores_the_file_and_queues_the_work(client):

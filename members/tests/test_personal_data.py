@@ -83,7 +83,7 @@ def test_exports_are_logged_with_what_was_exported(client, people):
     client.get(reverse("members:attestation_schedule"), {"format": "xlsx", "year": "2027"})
     entries = list(AccessLog.objects.filter(action="export").order_by("pk"))
     assert [e.teacher for e in entries] == [None, None]
-    assert "База педагогов, Excel (1 чел.); отбор: q=" in entries[0].detail
+    assert entries[0].detail == "База педагогов, Excel (1 чел.); отбор: Поиск по ФИО: гром"
     assert entries[1].detail.startswith("График аттестации, 2027 (XLSX")
 
 
@@ -154,3 +154,41 @@ def test_the_withdrawal_page_says_when_the_data_will_be_erased(client, people):
     with time_machine.travel(NOW, tick=False):
         response = client.post(reverse("members:consent"), {"withdraw": "1"}, follow=True)
     assert "будут уничтожены 20 декабря 2026 г." in response.content.decode()
+
+
+def test_the_last_withdrawal_counts_not_an_earlier_one(people):
+    teacher = people["teacher"]
+    document = None
+    with time_machine.travel(NOW - datetime.timedelta(days=90), tick=False):
+        services.consent_withdraw(user=teacher.user)
+        document = Consent.objects.get().document
+    with time_machine.travel(NOW - datetime.timedelta(days=80), tick=False):
+        services.consent_give(user=teacher.user, document=document, publish_allowed=False)
+    with time_machine.travel(NOW, tick=False):
+        services.consent_withdraw(user=teacher.user)
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        assert services.personal_data_erase_due() == []  # withdrawn yesterday: 29 days to go
+        assert services.personal_data_erase(user=teacher.user) is None
+    with time_machine.travel(NOW + datetime.timedelta(days=31), tick=False):
+        assert len(services.personal_data_erase_due()) == 1
+
+
+def test_erasure_takes_the_name_out_of_association_history_and_the_access_log(client, people):
+    from associations.models import AssociationEvent
+    from associations.tests.factories import AssociationFactory
+
+    teacher = people["teacher"]
+    event = AssociationEvent.objects.create(
+        association=AssociationFactory(), on=datetime.date(2026, 10, 1), names_members=True,
+        text="Выбыл(а) из состава: Громова Ирина Петровна",
+    )  # fmt: skip
+    client.force_login(people["methodist"])
+    client.get(reverse("members:teacher_file", args=[teacher.pk, "course", people["course"].pk]))
+    with time_machine.travel(NOW, tick=False):
+        services.consent_withdraw(user=teacher.user)
+    with time_machine.travel(NOW + datetime.timedelta(days=31), tick=False):
+        act = services.personal_data_erase_due()[0]
+    event.refresh_from_db()
+    assert "Громова" not in event.text and "данные уничтожены" in event.text
+    assert act.counts["строки истории объединений"] == 1
+    assert list(AccessLog.objects.filter(teacher=teacher).values_list("detail", flat=True)) == [""]

@@ -21,7 +21,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 def _zip(entries: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in entries.items():
             archive.writestr(name, content)
     return buffer.getvalue()
@@ -66,6 +66,7 @@ def test_each_allowed_type_is_recognised_by_its_content(name, content, expected)
         ("page.html", HTML, "ни один из них"),
         ("image.svg", SVG, "ни один из них"),
         ("setup.exe", EXE, "ни один из них"),
+        ("скан.pdf", b"<html><script>alert(1)</script>%PDF-1.4", "по содержимому это не .pdf"),  # not at the start
         ("scan.pdf", DOCX, "а это Word (DOCX)"),  # a Word file renamed to .pdf
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "сохраните в новом формате"),
     ],
@@ -139,3 +140,21 @@ def test_a_teacher_sending_a_text_file_named_pdf_gets_the_reason_beside_the_fiel
     assert 'value="Грамотность"' in body  # what she typed is kept
     assert not StoredFile.objects.exists()
     assert not teacher.change_requests.exists()
+
+
+def test_an_odt_whose_mimetype_entry_is_huge_is_not_unpacked_to_be_looked_at():
+    bomb = _zip({"mimetype": b"application/vnd.oasis.opendocument.text" + b" " * 50_000_000})
+    assert len(bomb) < 100_000
+    with pytest.raises(ValidationError, match=r"не \.odt"):
+        files.check_upload(SimpleUploadedFile("план.odt", bomb), use="document")
+
+
+def test_a_body_larger_than_every_limit_is_refused_before_it_is_stored(client, settings):
+    settings.UPLOAD_LIMITS_MB = {"evidence": 0.01, "document": 0.01, "import": 0.01}
+    teacher = TeacherFactory(user__username="t")
+    client.force_login(teacher.user)
+    big = SimpleUploadedFile("скан.pdf", PDF + bytes(2 * 1024 * 1024))
+    response = client.post(reverse("members:change_request", args=["course"]), {"evidence": big})
+    assert response.status_code == 413
+    assert "Слишком большой запрос" in response.content.decode()
+    assert not StoredFile.objects.exists()
