@@ -336,3 +336,5 @@ LOGGING = {
 # What the portal calls itself in page titles, headers and PDFs.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Методический портал района")
 DISTRICT_NAME = env.str("DISTRICT_NAME", default="Печорский район")
+# The official name of the body that issues orders, in the genitive, as it heads an order.
+ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Управление образования администрации Печорского района")

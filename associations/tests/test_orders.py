@@ -280,6 +280,16 @@ def test_order_pdf_and_register_excel(client, district):
     assert "Приказов на подписи нет" in queue
 
 
+def test_order_pdf_is_headed_by_the_organisation_name_in_the_genitive(client, district, settings):
+    settings.ORGANISATION_NAME = "Управление образования администрации Залесовского района"
+    order = _create_order(district)
+    client.force_login(district["head"])
+    pdf = client.get(reverse("associations:order_pdf", args=[order.pk]))
+    text = " ".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert text.startswith("Управление образования администрации Залесовского района ПРИКАЗ")
+    assert "ПЕЧОРСКИЙ РАЙОН" not in text
+
+
 def test_leader_adds_a_member_directly_or_through_a_composition_order(client, district):
     direct = AssociationFactory(regulation=district["pechora"])  # composition not by order
     direct.curators.add(district["methodist"])
