@@ -1,5 +1,6 @@
 from django import forms
 
+from members.forms import PersonChoiceField
 from members.models import Teacher, User
 from rmo_portal.files import UploadField
 
@@ -32,13 +33,12 @@ class OrderForm(forms.ModelForm):
             "new_name", "new_kind", "new_subject_area", "new_regulation",
         ]  # fmt: skip
         widgets = {"effective_date": DATE_WIDGET, "text": forms.Textarea(attrs={"rows": 8})}
+        field_classes = {"candidate": PersonChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["association"].queryset = Association.objects.order_by("name")
-        self.fields["candidate"].queryset = User.objects.filter(teacher__isnull=False).order_by(
-            "last_name", "first_name"
-        )
+        self.fields["candidate"].queryset = User.objects.filter(teacher__isnull=False)
         self.fields["new_regulation"].queryset = Regulation.objects.filter(body_kind=Regulation.BodyKind.ASSOCIATION)
         self.leader_problems: list[str] = []
 
@@ -82,7 +82,7 @@ class SignForm(forms.Form):
 
 
 class ProposeMemberForm(forms.Form):
-    user = forms.ModelChoiceField(label="Педагог", queryset=User.objects.none())
+    user = PersonChoiceField(label="Педагог", queryset=User.objects.none())
     role = forms.ChoiceField(
         label="Роль",
         choices=[(Membership.Role.MEMBER, "Член объединения"), (Membership.Role.SECRETARY, "Секретарь")],
@@ -94,12 +94,8 @@ class ProposeMemberForm(forms.Form):
         inside = Membership.objects.current(on=today).filter(association=association).values("user")
         invited = MembershipInvitation.objects.open().filter(association=association).values("user")
         self.fields["user"].queryset = (
-            User.objects.filter(teacher__isnull=False)
-            .exclude(pk__in=inside)
-            .exclude(pk__in=invited)
-            .order_by("last_name", "first_name")
+            User.objects.filter(teacher__isnull=False).exclude(pk__in=inside).exclude(pk__in=invited)
         )
-        self.fields["user"].widget.attrs["class"] = "form-select"
         self.fields["role"].widget.attrs["class"] = "form-select"
 
 

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.db import models
 
 from rmo_portal.files import UploadField
+from rmo_portal.search import Fold
 from rmo_portal.text import count_ru
 
-from .models import Achievement, Education, School, Teacher, TrainingCourse
+from .models import Achievement, Education, Employment, School, Teacher, TrainingCourse
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -204,3 +205,35 @@ class ImportForm(forms.Form):
         f"До {settings.UPLOAD_LIMITS_MB['import']:g} МБ и {count_ru(settings.IMPORT_MAX_ROWS, 'строки,строк,строк')}. "
         "Файл .xls сохраните в Excel как .xlsx.",
     )
+
+
+class _PeopleInOrder(forms.models.ModelChoiceIterator):
+    """The options of a PersonChoiceField: Russian order, each person's school fetched with the rest."""
+
+    def __init__(self, field):
+        super().__init__(field)
+        self.queryset = (
+            self.queryset.select_related("teacher")
+            .prefetch_related(
+                models.Prefetch("teacher__employments", queryset=Employment.objects.select_related("school"))
+            )
+            .order_by(Fold("last_name"), Fold("first_name"), Fold("patronymic"), "pk")
+        )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person picked from a long list: «Ёлкина Анна Сергеевна — СОШ № 1», in Russian order (ё with е) on
+    SQLite and PostgreSQL alike, in two queries however many people; static/js/select_filter.js puts a
+    search box above it (the plain list works without JS)."""
+
+    iterator = _PeopleInOrder
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, **kwargs)
+        self.widget.attrs.update({"class": "form-select", "data-filterable": ""})
+
+    def label_from_instance(self, user) -> str:
+        teacher = getattr(user, "teacher", None)
+        school = teacher.main_school if teacher else None
+        name = user.full_name or user.username
+        return f"{name} — {school}" if school else name
