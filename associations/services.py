@@ -324,19 +324,19 @@ def membership_propose(*, association: Association, user: User, role: str, by: U
         if invitation is not None:
             return invitation_approve(invitation=invitation, by=by)
         _membership_start(association=association, user=user, role=role, on=today, how="")
-        return f"{user.full_name} включён(а) в состав с {date_ru(today)}"
+        return f"Включение в состав: {user.full_name}, с {date_ru(today)}"
     if invitation is not None:
-        raise WorkflowError(f"{user.full_name} уже приглашён(а): ждём ответа.")
+        raise WorkflowError(f"Приглашение уже отправлено: {user.full_name}. Ждём ответа.")
     invitation = MembershipInvitation.objects.create(association=association, user=user, role=role, invited_by=by)
     AssociationEvent.objects.create(
         association=association, on=today, names_members=True,
         # The invited person is not a member yet: the line does not name them (members read the history).
-        text=f"Отправлено приглашение в состав (пригласил(а) {by.full_name})",
+        text=f"Отправлено приглашение в состав (отправитель: {by.full_name})",
     )  # fmt: skip
     if user.email:
         transaction.on_commit(lambda: _invitation_mail(invitation, site=site))
     return (
-        f"{user.full_name} приглашён(а) в состав. Педагог войдёт в него, когда примет приглашение "
+        f"Приглашение в состав отправлено: {user.full_name}. Педагог войдёт в него, когда примет приглашение "
         "(или его одобрит курирующий методист)."
     )
 
@@ -361,14 +361,14 @@ def _composition_order_add(*, association: Association, user: User, role: str) -
             drafted_by=curator,
         )
     OrderMember.objects.get_or_create(order=order, user=user, defaults={"role": role})
-    return f"{user.full_name} добавлен(а) в проект приказа об утверждении состава; его отправит на подпись методист."
+    return f"В проект приказа об утверждении состава внесено: {user.full_name}. Приказ отправит на подпись методист."
 
 
 def _membership_start(*, association: Association, user: User, role: str, on: datetime.date, how: str) -> None:
     if not Membership.objects.current(on=on).filter(association=association, user=user).exists():
         Membership.objects.get_or_create(association=association, user=user, role=role, start_date=on)
     AssociationEvent.objects.create(
-        association=association, on=on, names_members=True, text=f"В состав включён(а) {user.full_name}{how}"
+        association=association, on=on, names_members=True, text=f"Включение в состав: {user.full_name}{how}"
     )
 
 
@@ -423,7 +423,7 @@ def invitation_accept(*, invitation: MembershipInvitation, by: User) -> str:
     today = timezone.localdate()
     _membership_start(
         association=invitation.association, user=invitation.user, role=invitation.role, on=today,
-        how=": принял(а) приглашение",
+        how=" (приглашение принято)",
     )  # fmt: skip
     return f"Вы в составе объединения «{invitation.association.name}» с {date_ru(today)}"
 
@@ -459,9 +459,9 @@ def invitation_approve(*, invitation: MembershipInvitation, by: User) -> str:
     today = timezone.localdate()
     _membership_start(
         association=invitation.association, user=invitation.user, role=invitation.role, on=today,
-        how=f": приглашение одобрил(а) {by.full_name}",
+        how=f" (приглашение одобрено: {by.full_name})",
     )  # fmt: skip
-    return f"{invitation.user.full_name} включён(а) в состав с {date_ru(today)}"
+    return f"Включение в состав: {invitation.user.full_name}, с {date_ru(today)}"
 
 
 @transaction.atomic
@@ -480,12 +480,12 @@ def membership_end(*, membership: Membership, by: User) -> str:
         .first()
     )
     if membership is None:  # a same-day membership already removed by the first of two clicks
-        return f"{name} уже выбыл(а) из состава."
+        return f"Выход из состава уже отмечен: {name}."
     if membership.role == Membership.Role.LEADER:
         raise WorkflowError("Руководитель освобождается приказом.")
     if membership.end_date is not None and membership.end_date < today:
         left_on = membership.end_date + datetime.timedelta(days=1)
-        return f"{name} уже выбыл(а) из состава {date_ru(left_on)}"
+        return f"Выход из состава уже отмечен: {name}, с {date_ru(left_on)}"
     if membership.start_date >= today:
         # A membership that starts today (or later) has no day left to keep: yesterday would break
         # `membership_dates_ordered`, and today would keep the member in the composition. The row goes; the
@@ -495,9 +495,9 @@ def membership_end(*, membership: Membership, by: User) -> str:
         membership.end_date = today - datetime.timedelta(days=1)
         membership.save(update_fields=["end_date"])
     AssociationEvent.objects.create(
-        association=membership.association, on=today, names_members=True, text=f"Выбыл(а) из состава: {name}"
+        association=membership.association, on=today, names_members=True, text=f"Выход из состава: {name}"
     )
-    return f"{name} выбыл(а) из состава {date_ru(today)}"
+    return f"Выход из состава: {name}, с {date_ru(today)}"
 
 
 def person_erase_traces(*, user: User, full_name: str) -> dict[str, int]:
