@@ -10,7 +10,7 @@ from associations.demo import ACCOUNTS, demo_seed
 from associations.models import Association, Membership, Regulation
 from associations.tests.factories import AssociationFactory, MembershipFactory, leader_of
 from members.models import Teacher, User
-from members.tests.factories import TeacherFactory, UserFactory, methodist
+from members.tests.factories import TeacherFactory, UserFactory, consent_document, methodist
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,16 @@ def _district(n: int) -> None:
 
 @pytest.mark.parametrize("user_kind", ["anonymous", "methodist"])
 def test_association_list_runs_the_same_queries_for_5_or_60_rows(client, django_assert_max_num_queries, user_kind):
+    # The consent middleware asks the database on the first request of a session (which document is in
+    # force, whether this user needs it) and remembers the answer: the document exists whichever test ran
+    # before (a browser test's flush takes the migration's row), and one request warms the session, so that
+    # only the page's own queries are counted.
+    consent_document()
     if user_kind == "methodist":
         client.force_login(methodist(username="me"))
+    client.get(reverse("associations:list"))
     _district(5)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(9) as small:
         assert client.get(reverse("associations:list")).status_code == 200
     _district(55)
     with django_assert_max_num_queries(len(small.captured_queries)):
