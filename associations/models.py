@@ -640,7 +640,16 @@ class OrderEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.order}: {self.from_status} → {self.to_status}"
+        return f"{self.order}: {self.from_status_label or '—'} → {self.to_status_label}"
+
+    # What a person reads: the status labels, never the stored codes.
+    @property
+    def from_status_label(self) -> str:
+        return Order.Status(self.from_status).label if self.from_status in Order.Status.values else self.from_status
+
+    @property
+    def to_status_label(self) -> str:
+        return Order.Status(self.to_status).label if self.to_status in Order.Status.values else self.to_status
 
 
 class OrderCounter(models.Model):
