@@ -12,6 +12,10 @@ class AssociationsConfig(AppConfig):
         from . import filters  # noqa: F401
         from .services import person_erase_traces
 
+        from .panels import register_panels
+
+        register_panels()  # the associations' panels on the start pages
+
         # An erased person's name leaves the associations' history too.
         if person_erase_traces not in members_services.ERASURE_HOOKS:
             members_services.ERASURE_HOOKS.append(person_erase_traces)

@@ -33,6 +33,12 @@ def is_leader(user, association=None) -> bool:
 
 
 @rules.predicate
+def is_secretary(user, association=None) -> bool:
+    """Is the secretary of this association (or, asked without one, of any association)."""
+    return _has_current_role(user, association, Membership.Role.SECRETARY)
+
+
+@rules.predicate
 def is_member(user, association: Association) -> bool:
     return (
         user.is_authenticated
@@ -62,6 +68,9 @@ def leads_teacher(user, teacher) -> bool:
 
 
 rules.add_perm("associations.lead_any", is_leader)
+# The start pages of the membership roles (rmo_portal.views.START_PAGES).
+rules.add_perm("portal.leader_start", is_leader)
+rules.add_perm("portal.secretary_start", is_secretary)
 rules.add_perm("associations.view_people", is_service_staff | is_member)
 
 # The leaders' rights in the teacher database arrive with the memberships (members/rules.py).

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = "Педагоги и учреждения"
+
+    def ready(self):
+        from .panels import register_panels
+
+        register_panels()  # the teacher database's panels on the start pages

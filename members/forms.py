@@ -148,7 +148,9 @@ class WorkForm(ChangeForm):
         super().__init__(*args, **kwargs)
         main = self.instance.main_employment if self.instance.pk else None
         if main and not self.is_bound:
-            self.initial.update(school=main.school_id, position=main.position)
+            # A request sent again comes with its own place of work in `initial`.
+            self.initial.setdefault("school", main.school_id)
+            self.initial.setdefault("position", main.position)
 
     def clean(self):
         data = super().clean()

@@ -391,6 +391,17 @@ def academic_year_label(year: int) -> str:
     return f"{year}/{str(year + 1)[-2:]}"
 
 
+class ChangeRequestQuerySet(models.QuerySet):
+    def awaiting_review_by(self, user):
+        """Pending requests of the teachers `user` looks after, less her own (another reviewer decides those)."""
+        pending = self.filter(status=ChangeRequest.Status.PENDING, teacher__in=Teacher.objects.visible_to(user))
+        return pending.exclude(teacher__user=user)
+
+    def returned_unanswered(self):
+        """Returned requests not yet corrected and sent again."""
+        return self.filter(status=ChangeRequest.Status.RETURNED, resubmission__isnull=True)
+
+
 class ChangeRequest(models.Model):
     """A teacher's request to change a verified fact; it takes effect when a reviewer accepts it."""
 
@@ -430,9 +441,17 @@ class ChangeRequest(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="кто решил"
     )
     comment = models.TextField("комментарий проверяющего", blank=True)
+    # A returned request corrected and sent again: the new version points at the one it answers.
+    previous = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resubmission",
+        verbose_name="исправляет запрос",
+    )  # fmt: skip
+
+    objects = ChangeRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = "запрос на изменение профиля"
+
         verbose_name_plural = "запросы на изменение профиля"
         ordering = ["-created_at"]
         constraints = [
@@ -443,6 +462,22 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.teacher}"
+
+    @property
+    def can_be_resubmitted(self) -> bool:
+        """Returned, and not yet corrected and sent again."""
+        return self.status == self.Status.RETURNED and not ChangeRequest.objects.filter(previous=self).exists()
+
+    def thread(self) -> list["ChangeRequest"]:
+        """The earlier versions this request corrects, oldest first, in one query (the teacher's requests of
+        this kind, walked back along `previous`)."""
+        same_kind = ChangeRequest.objects.filter(teacher_id=self.teacher_id, kind=self.kind)
+        versions = {r.pk: r for r in same_kind.select_related("decided_by")}
+        earlier, pk = [], self.previous_id
+        while pk in versions and len(earlier) < len(versions):
+            earlier.append(versions[pk])
+            pk = versions[pk].previous_id
+        return earlier[::-1]
 
 
 class ProfileConfirmation(models.Model):

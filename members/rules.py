@@ -46,3 +46,7 @@ rules.add_perm("members.review_teacher", is_profile_reviewer)
 rules.add_perm("members.review_any", is_profile_reviewer)
 rules.add_perm("members.import_teachers", is_methodist | is_portal_admin)
 rules.add_perm("portal.use_admin", is_portal_admin)
+# The start pages of the service's accounts (rmo_portal.views.START_PAGES).
+rules.add_perm("portal.head_start", is_district_head)
+rules.add_perm("portal.methodist_start", is_methodist)
+rules.add_perm("portal.admin_start", is_portal_admin)

@@ -64,6 +64,29 @@ def change_request_submit(*, teacher: Teacher, kind: str, data: dict, evidence=N
 
 
 @transaction.atomic
+def change_request_resubmit(*, previous: ChangeRequest, data: dict, evidence=None, by: User) -> ChangeRequest:
+    """Send a returned request again, corrected: a new request of the same kind, linked to the one it answers.
+
+    Checks that `previous` was returned, that it is `by`'s own, and that it has not been sent again already
+    (a second click or a resent form changes nothing). Without a new scan, the earlier one stays with it.
+    The returned request keeps its data and the reviewer's comment: the thread is the history.
+    """
+    previous = ChangeRequest.objects.select_for_update().select_related("teacher").get(pk=previous.pk)
+    if previous.teacher.user_id != by.pk:
+        raise ProfileError("Исправить и отправить снова может только сам педагог.")
+    if previous.status != ChangeRequest.Status.RETURNED:
+        raise ProfileError(f"Этот запрос не возвращался: {previous.get_status_display().lower()}.")
+    if ChangeRequest.objects.filter(previous=previous).exists():
+        raise ProfileError("Этот запрос уже исправлен и отправлен снова.")
+    request = change_request_submit(teacher=previous.teacher, kind=previous.kind, data=data, evidence=evidence, by=by)
+    request.previous = previous
+    if request.evidence_id is None and previous.evidence_id:
+        request.evidence_id = previous.evidence_id
+    request.save(update_fields=["previous", "evidence"])
+    return request
+
+
+@transaction.atomic
 def change_request_accept(*, change: ChangeRequest, by: User, comment: str = "") -> ChangeRequest:
     """Apply the requested change to the profile (re-validated now) and close the request."""
     change = ChangeRequest.objects.select_for_update().get(pk=change.pk)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("me/", views.MyProfileView.as_view(), name="me"),
     path("me/contacts/", views.ContactsUpdateView.as_view(), name="contacts"),
     path("me/requests/<str:kind>/", views.ChangeRequestCreateView.as_view(), name="change_request"),
+    path("me/requests/<int:pk>/again/", views.ChangeRequestResubmitView.as_view(), name="change_request_again"),
     path("me/confirm/", views.ProfileConfirmView.as_view(), name="confirm"),
     path("me/views/", views.ProfileViewsView.as_view(), name="profile_views"),
     path("me/consent/", views.ConsentView.as_view(), name="consent"),

@@ -99,7 +99,7 @@ class TeacherDetailView(PermissionMixin, DetailView):
         ctx.update(
             today=today,
             is_own=teacher.user_id == self.request.user.pk,
-            requests=teacher.change_requests.select_related("decided_by")[:20],
+            requests=teacher.change_requests.select_related("decided_by", "resubmission")[:20],
             confirmation=ProfileConfirmation.objects.filter(teacher=teacher, academic_year=year)
             .select_related("checked_by")
             .first(),
@@ -142,17 +142,21 @@ class ChangeRequestCreateView(LoginRequiredMixin, TemplateView):
     """A teacher proposes a verified fact with its evidence; a reviewer decides."""
 
     template_name = "members/change_request_form.html"
+    previous = None
 
     def dispatch(self, request, *args, **kwargs):
         if kwargs["kind"] not in CHANGE_FORMS:
             raise Http404
+        self.kind = kwargs["kind"]
         return super().dispatch(request, *args, **kwargs)
 
     def get_forms(self, data=None, files=None):
         teacher = own_teacher(self.request)
-        kind = self.kwargs["kind"]
-        instance = Teacher.objects.get(pk=teacher.pk) if CHANGE_FORMS[kind].edits_profile else None
-        return teacher, CHANGE_FORMS[kind](data=data, instance=instance), EvidenceForm(data=data, files=files)
+        form_class = CHANGE_FORMS[self.kind]
+        instance = Teacher.objects.get(pk=teacher.pk) if form_class.edits_profile else None
+        initial = self.previous.data if self.previous is not None else None
+        form = form_class(data=data, instance=instance, initial=initial)
+        return teacher, form, EvidenceForm(data=data, files=files)
 
     def get(self, request, *args, **kwargs):
         teacher, form, evidence_form = self.get_forms()
@@ -162,13 +166,7 @@ class ChangeRequestCreateView(LoginRequiredMixin, TemplateView):
         teacher, form, evidence_form = self.get_forms(request.POST, request.FILES)
         if form.is_valid() and evidence_form.is_valid():
             try:
-                services.change_request_submit(
-                    teacher=teacher,
-                    kind=self.kwargs["kind"],
-                    data=form.serialized_data(),
-                    evidence=evidence_form.cleaned_data.get("evidence"),
-                    by=request.user,
-                )
+                self.submit(teacher, form.serialized_data(), evidence_form.cleaned_data.get("evidence"))
             except services.ProfileError as error:
                 form.add_error(None, str(error))
             else:
@@ -176,13 +174,39 @@ class ChangeRequestCreateView(LoginRequiredMixin, TemplateView):
                 return redirect(teacher.get_absolute_url())
         return self.render_to_response(self._context(teacher, form, evidence_form))
 
+    def submit(self, teacher, data, evidence):
+        services.change_request_submit(
+            teacher=teacher, kind=self.kind, data=data, evidence=evidence, by=self.request.user
+        )
+
     def _context(self, teacher, form, evidence_form):
         return self.get_context_data(
             teacher=teacher,
             form=form,
             evidence_form=evidence_form,
-            kind_label=ChangeRequest.Kind(self.kwargs["kind"]).label,
+            kind_label=ChangeRequest.Kind(self.kind).label,
+            previous=self.previous,
         )
+
+
+class ChangeRequestResubmitView(ChangeRequestCreateView):
+    """«Исправить и отправить снова»: the returned request's form, filled with what was sent; a new version."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.previous = get_object_or_404(
+            ChangeRequest.objects.filter(teacher__user=request.user).select_related("decided_by", "evidence"),
+            pk=kwargs["pk"],
+        )
+        self.kind = self.previous.kind
+        if not self.previous.can_be_resubmitted:
+            messages.info(request, "Этот запрос не ждёт исправления: его уже рассмотрели или отправили снова.")
+            return redirect("members:me")
+        return TemplateView.dispatch(self, request, *args, **kwargs)
+
+    def submit(self, teacher, data, evidence):
+        services.change_request_resubmit(previous=self.previous, data=data, evidence=evidence, by=self.request.user)
 
 
 class ReviewQueueView(PermissionMixin, ListView):
@@ -194,12 +218,8 @@ class ReviewQueueView(PermissionMixin, ListView):
 
     def get_queryset(self):
         return (
-            ChangeRequest.objects.filter(
-                status=ChangeRequest.Status.PENDING,
-                teacher__in=Teacher.objects.visible_to(self.request.user),
-            )
-            .exclude(teacher__user=self.request.user)
-            .select_related("teacher__user")
+            ChangeRequest.objects.awaiting_review_by(self.request.user)
+            .select_related("teacher__user", "previous__decided_by")
             .order_by("created_at")
         )
 
@@ -230,10 +250,24 @@ class ChangeRequestReviewView(PermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form_class = CHANGE_FORMS[self.object.kind]
+        thread = self.object.thread()
+        before = thread[-1].data if thread else {}
         ctx["rows"] = [
-            (form_class.base_fields[name].label, _display(form_class, name, value))
+            (
+                form_class.base_fields[name].label,
+                _display(form_class, name, value),
+                bool(thread) and before.get(name) != value,
+            )
             for name, value in self.object.data.items()
         ]
+        # The earlier versions, newest first, each with what was sent and why it came back.
+        for version in thread:
+            version.rows = [
+                (form_class.base_fields[name].label, _display(form_class, name, value))
+                for name, value in version.data.items()
+                if name in form_class.base_fields
+            ]
+        ctx["thread"] = thread[::-1]
         ctx.setdefault("return_form", ReturnForm())
         return ctx
 
@@ -288,7 +322,7 @@ class ProfileConfirmView(LoginRequiredMixin, View):
         teacher = own_teacher(request)
         services.profile_confirm(teacher=teacher)
         messages.success(request, "Спасибо: вы подтвердили, что сведения профиля актуальны.")
-        return redirect(teacher.get_absolute_url())
+        return redirect(_safe_next(request) or teacher.get_absolute_url())
 
 
 class ProfileCheckView(PermissionMixin, View):

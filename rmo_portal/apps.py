@@ -11,3 +11,11 @@ class PortalConfig(AppConfig):
         from .search import register_sqlite_fold
 
         connection_created.connect(register_sqlite_fold, dispatch_uid="rmo_fold")
+
+        from .panels import register
+        from .services import health_report
+
+        register(
+            "admin", key="system_health", template="start/panels/system_health.html", order=20,
+            context=lambda request, today: {"health": health_report()},
+        )  # fmt: skip

@@ -20,6 +20,7 @@ urlpatterns = [
     path("start/head/", views.HeadStartView.as_view(), name="start_head"),
     path("start/methodist/", views.MethodistStartView.as_view(), name="start_methodist"),
     path("start/leader/", views.LeaderStartView.as_view(), name="start_leader"),
+    path("start/secretary/", views.SecretaryStartView.as_view(), name="start_secretary"),
     path("start/teacher/", views.TeacherStartView.as_view(), name="start_teacher"),
     path("start/admin/", views.AdminStartView.as_view(), name="start_admin"),
     path("healthz", views.healthz, name="healthz"),

@@ -32,3 +32,11 @@ def can(context, perm: str, obj=None) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return allowed(user, perm, obj)
+
+
+@register.simple_tag(takes_context=True)
+def panel(context, shown) -> str:
+    """{% panel p %}: a start-page panel's template, rendered with the page's context plus the panel's own."""
+    template = context.template.engine.get_template(shown.template)
+    with context.push(panel_key=shown.key, **shown.context):
+        return template.render(context)

@@ -92,6 +92,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "start_head": head_only,
     "start_methodist": row(anonymous=302, default=403, curator=200, other_methodist=200),
     "start_leader": row(anonymous=302, default=403, leader=200, other_leader=200),
+    "start_secretary": row(anonymous=302, default=403, secretary=200),
     "start_teacher": signed_in,
     "start_admin": row(anonymous=302, default=403, admin=200),
     "healthz": public,
@@ -123,6 +124,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "members:me": row(default=302, **NO_PROFILE),  # a teacher is sent on to her own profile
     "members:contacts": own_profile,
     "members:change_request": own_profile,
+    # The member's returned request: only she finds it, to correct and send again.
+    "members:change_request_again": row(anonymous=302, default=404, member=200),
     "members:confirm": row(anonymous=302, default=405),
     "members:profile_views": own_profile,
     "members:consent": signed_in,
@@ -164,6 +167,7 @@ KWARGS = {
     "members:change_review": lambda w: {"pk": w.change.pk},
     "members:change_evidence": lambda w: {"pk": w.change.pk},
     "members:change_request": lambda w: {"kind": "course"},
+    "members:change_request_again": lambda w: {"pk": w.returned_change.pk},
     "associations:detail": lambda w: {"pk": w.association.pk},
     "associations:member_add": lambda w: {"pk": w.association.pk},
     "associations:member_end": lambda w: {"pk": w.membership.pk},
@@ -290,6 +294,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                   "hours": 36},
             created_by=users["member"], evidence=small_pdf("scan.pdf"),
         )  # fmt: skip
+        returned_change = ChangeRequest.objects.create(
+            teacher=profile, kind=ChangeRequest.Kind.EDUCATION, status=ChangeRequest.Status.RETURNED,
+            data={"level": "higher", "institution": "ЯГУ", "year": 2005, "speciality": "", "is_pedagogical": True},
+            created_by=users["member"], decided_by=users["leader"], comment="Нет скана диплома",
+        )  # fmt: skip
 
         common = {"kind": Order.Kind.OTHER, "title": "Приказ", "text": ".", "association": association,
                   "effective_date": datetime.date(2026, 12, 1), "drafted_by": users["curator"]}  # fmt: skip
@@ -306,6 +315,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             profile=profile,
             course=course,
             change=change,
+            returned_change=returned_change,
             draft=Order.objects.create(**common),
             awaiting=Order.objects.create(status=Order.Status.AWAITING, **common),
             signed=signed,
