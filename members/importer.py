@@ -42,6 +42,8 @@ HEADERS = {
     "email": ["email", "e mail", "эл почта", "электронная почта", "адрес электронной почты"],
     "self_education_topic": ["тема самообразования"],
 }  # fmt: skip
+# Headers of a row-number column («№», «№ п/п»): numbers of rows, not data to import.
+ROW_NUMBER_HEADERS = {"", "п п", "n", "n п п", "номер", "номер п п", "пп"}
 REQUIRED_NAME = "Нужен столбец «Ф.И.О.» или столбцы «Фамилия», «Имя»."
 
 STATUS_LABELS = {"new": "новый", "update": "обновление", "same": "без изменений", "skip": "повтор", "error": "ошибка"}
@@ -54,6 +56,22 @@ def _key(text) -> str:
 
 
 HEADER_INDEX = {_key(spelling): column for column, spellings in HEADERS.items() for spelling in spellings}
+# Longest spellings first: «фамилия имя отчество учителя» is the full name, not the surname.
+HEADER_PREFIXES = sorted(HEADER_INDEX, key=len, reverse=True)
+
+
+def header_column(cell) -> str | None:
+    """The column a header cell names, as districts write them: «Ф.И.О. учителя», «Категория (при наличии)».
+
+    Remarks in brackets are ignored; a header matches when its words start with a known spelling. A row-number
+    column («№», «№ п/п») names nothing.
+    """
+    key = _key(re.sub(r"\([^)]*\)", " ", str(cell or "")))
+    if key in ROW_NUMBER_HEADERS:
+        return None
+    if key in HEADER_INDEX:
+        return HEADER_INDEX[key]
+    return next((HEADER_INDEX[s] for s in HEADER_PREFIXES if key.startswith(f"{s} ")), None)
 
 
 def school_key(name: str) -> str:
@@ -76,6 +94,7 @@ class Row:
     status: str = "new"
     errors: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
     teacher: Teacher | None = None
     new_school: bool = False
 
@@ -89,6 +108,7 @@ class Plan:
     header: list[str]
     rows: list[Row]
     error: str = ""
+    overwrite_dates: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -234,7 +254,7 @@ def find_header(table: list[list]) -> tuple[int, dict[int, str]]:
     for index, row in enumerate(table[:20]):
         mapping = {}
         for col, cell in enumerate(row):
-            column = HEADER_INDEX.get(_key(cell))
+            column = header_column(cell)
             if column and column not in mapping.values():
                 mapping[col] = column
         if len(mapping) > len(best[1]):
@@ -316,11 +336,14 @@ def split_fio(value: str) -> tuple[str, str, str]:
 # --- planning -----------------------------------------------------------------------------------
 
 
-def plan_import(table: list[list], *, on: datetime.date | None = None, progress=None) -> Plan:
+def plan_import(
+    table: list[list], *, on: datetime.date | None = None, progress=None, overwrite_dates: bool = False
+) -> Plan:
     """Judge every row: new, update, unchanged, a repeat, or an error with its reason. Writes nothing.
 
     It finds every error that writing would meet (lengths, unique names), so a confirmed plan never fails.
-    `progress(done, total)` is called now and then, for the progress page.
+    An attestation or category date older than the profile's is a conflict: the newer one stays unless
+    `overwrite_dates`. `progress(done, total)` is called now and then, for the progress page.
     """
     on = on or timezone.localdate()
     header_index, mapping = find_header(table)
@@ -328,6 +351,7 @@ def plan_import(table: list[list], *, on: datetime.date | None = None, progress=
         {"fio"} <= set(mapping.values()) or {"last_name", "first_name"} <= set(mapping.values())
     ):
         return Plan(header=[], rows=[], error=f"Не найдена строка заголовков. {REQUIRED_NAME}")
+    plan = Plan(header=[], rows=[], overwrite_dates=overwrite_dates)
     header = [clean_text(c) for c in table[header_index]]
     schools = {}
     for school in School.objects.all():
@@ -361,11 +385,12 @@ def plan_import(table: list[list], *, on: datetime.date | None = None, progress=
                     row.errors.append(f"этот педагог уже есть в строке {first.number} с другими сведениями")
             else:
                 seen[key] = row
-                _judge(row, teachers.get(key), schools)
+                _judge(row, teachers.get(key), schools, overwrite_dates=overwrite_dates)
         if row.errors:
             row.status = "error"
         rows.append(row)
-    return Plan(header=header, rows=rows)
+    plan.header, plan.rows = header, rows
+    return plan
 
 
 # Most characters a cell may hold: the column it goes to.
@@ -454,7 +479,40 @@ def _profile_values(data: dict, *, on: datetime.date) -> dict:
     return values
 
 
-def _judge(row: Row, teacher: Teacher | None, schools: dict) -> None:
+# Dates a file may hold older than the profile's; the category goes with the date it was assigned on.
+NEWER_KEPT = {
+    "last_attestation_on": ("последняя аттестация", ()),
+    "category_assigned_on": ("категория присвоена", ("category",)),
+}
+
+
+def _keep_newer(values: dict, teacher: Teacher, *, overwrite: bool) -> list[str]:
+    """Drop from `values` the dates older than the profile's (unless `overwrite`); say what was kept."""
+    conflicts = []
+    for name, (label, with_it) in NEWER_KEPT.items():
+        current, value = getattr(teacher, name), values.get(name)
+        if current is None or value is None or value >= current:
+            continue
+        outcome = "заменена датой из файла" if overwrite else "оставлена более новая"
+        conflicts.append(f"{label}: в файле {value:%d.%m.%Y}, в профиле {current:%d.%m.%Y} — {outcome}")
+        if not overwrite:
+            for dropped in (name, *with_it):
+                values.pop(dropped, None)
+    return conflicts
+
+
+def _shown(name: str, value) -> str:
+    """A profile value as a person reads it: a category's label, a date as 05.09.2019."""
+    if value in (None, ""):
+        return "—"
+    if name == "category":
+        return Category(value).label
+    if isinstance(value, datetime.date):
+        return f"{value:%d.%m.%Y}"
+    return str(value)
+
+
+def _judge(row: Row, teacher: Teacher | None, schools: dict, *, overwrite_dates: bool = False) -> None:
     school = schools.get(school_key(row.data["school"]))
     row.new_school = school is None
     row.teacher = teacher
@@ -464,12 +522,14 @@ def _judge(row: Row, teacher: Teacher | None, schools: dict) -> None:
     on = timezone.localdate()
     changes = []
     labels = {f.name: f.verbose_name for f in Teacher._meta.get_fields() if hasattr(f, "verbose_name")}
-    for name, value in _profile_values(row.data, on=on).items():
+    values = _profile_values(row.data, on=on)
+    row.conflicts = _keep_newer(values, teacher, overwrite=overwrite_dates)
+    for name, value in values.items():
         current = getattr(teacher, name)
         if name == "pedagogical_since" and current and teacher.pedagogical_years(on) == row.data["pedagogical_years"]:
             continue  # the same years of experience, counted from another day
         if current != value:
-            changes.append(f"{labels.get(name, name)}: {current or '—'} → {value}")
+            changes.append(f"{labels.get(name, name)}: {_shown(name, current)} → {_shown(name, value)}")
     if row.data["email"] and row.data["email"] != teacher.user.email:
         changes.append(f"эл. почта: {teacher.user.email or '—'} → {row.data['email']}")
     employments = list(teacher.employments.all())
@@ -487,14 +547,17 @@ def _judge(row: Row, teacher: Teacher | None, schools: dict) -> None:
 
 
 @transaction.atomic
-def import_run(table: list[list], *, by: User | None = None, progress=None) -> tuple[Plan, dict[str, int]]:
+def import_run(
+    table: list[list], *, by: User | None = None, progress=None, overwrite_dates: bool = False
+) -> tuple[Plan, dict[str, int]]:
     """Judge and write a list in one transaction, under the import lock.
 
     The plan is made again inside the lock: two confirmations at once (two tabs, a double click, the same
     file uploaded twice) are applied one after the other, and the second finds everyone already there.
+    `overwrite_dates` is the methodist's choice on the preview: older dates from the file replace newer ones.
     """
     lock_hold("members.import")
-    plan = plan_import(table)
+    plan = plan_import(table, overwrite_dates=overwrite_dates)
     return plan, import_apply(plan, by=by, progress=progress)
 
 
@@ -532,7 +595,10 @@ def import_apply(plan: Plan, *, by: User | None = None, progress=None) -> dict[s
         elif data["email"] and data["email"] != teacher.user.email:
             teacher.user.email = data["email"]
             teacher.user.save(update_fields=["email"])
-        for name, value in _profile_values(data, on=on).items():
+        values = _profile_values(data, on=on)
+        if teacher.pk:
+            _keep_newer(values, teacher, overwrite=plan.overwrite_dates)
+        for name, value in values.items():
             if (
                 name == "pedagogical_since"
                 and teacher.pk
@@ -592,6 +658,7 @@ def plan_to_json(plan: Plan) -> dict:
                 "new_school": r.new_school,
                 "errors": r.errors,
                 "changes": r.changes,
+                "conflicts": r.conflicts,
                 # Only rejected rows are given back as they came; the others need no cells.
                 "cells": [_cell(c) for c in r.cells] if r.status == "error" else [],
             }

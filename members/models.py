@@ -613,6 +613,8 @@ class ImportJob(models.Model):
     error = models.TextField("почему не удалось", blank=True)
     preview = models.JSONField("предпросмотр", null=True, blank=True, encoder=DjangoJSONEncoder)
     result = models.JSONField("итог", null=True, blank=True)
+    # The methodist's choice on the preview: an older attestation date in the file replaces the profile's newer one.
+    overwrite_dates = models.BooleanField("заменить более новые даты датами из файла", default=False)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="загрузил(а)")
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     confirmed_by = models.ForeignKey(

@@ -292,8 +292,11 @@ def _job_fail(job_id: int, message: str) -> str:
 
 
 @transaction.atomic
-def import_job_confirm(*, job: ImportJob, by: User) -> ImportJob:
-    """Confirm a previewed list once: a second click, a second tab or a resent form changes nothing."""
+def import_job_confirm(*, job: ImportJob, by: User, overwrite_dates: bool = False) -> ImportJob:
+    """Confirm a previewed list once: a second click, a second tab or a resent form changes nothing.
+
+    `overwrite_dates` (a checkbox on the preview) lets older attestation dates in the file replace newer ones.
+    """
     from . import tasks
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -305,7 +308,10 @@ def import_job_confirm(*, job: ImportJob, by: User) -> ImportJob:
         )
     if job.file_id is None:
         raise ProfileError("Файл уже удалён: загрузите его снова.")
-    _job_move(job, ImportJob.Status.APPLYING, progress=0, confirmed_by=by, confirmed_at=timezone.now())
+    _job_move(
+        job, ImportJob.Status.APPLYING, progress=0, confirmed_by=by, confirmed_at=timezone.now(),
+        overwrite_dates=overwrite_dates,
+    )  # fmt: skip
     transaction.on_commit(lambda: tasks.import_apply.delay(job.pk))
     return job
 
@@ -317,7 +323,9 @@ def import_job_apply(*, job_id: int) -> str:
         return job.status  # a task delivered twice: the first one did the work
     try:
         table = importer.read_table(job.file_name, read_bytes(job.file))
-        plan, counts = importer.import_run(table, by=job.confirmed_by, progress=_progress_saver(job_id, 0, 99))
+        plan, counts = importer.import_run(
+            table, by=job.confirmed_by, progress=_progress_saver(job_id, 0, 99), overwrite_dates=job.overwrite_dates
+        )
     except importer.ImportFileError as error:
         return _job_fail(job_id, str(error))
     except Exception:

@@ -648,6 +648,7 @@ class ImportJobView(ImportJobMixin, DetailView):
             rows=page.object_list,
             shown=shown,
             status_choices=[(k, v) for k, v in importer.STATUS_LABELS.items() if counts[k]],
+            conflicts=sum(1 for r in preview["rows"] if r.get("conflicts")),
             querystring=querystring.urlencode(),
             new_schools=sorted(
                 {r["school"] for r in preview["rows"] if r["new_school"] and r["status"] in ("new", "update")}
@@ -662,7 +663,9 @@ class ImportJobConfirmView(ImportJobMixin, SingleObjectMixin, View):
     def post(self, request, pk):
         job = self.object = self.get_object()
         try:
-            services.import_job_confirm(job=job, by=request.user)
+            services.import_job_confirm(
+                job=job, by=request.user, overwrite_dates=request.POST.get("overwrite_dates") == "1"
+            )
         except services.ProfileError as error:
             messages.warning(request, str(error))
         return redirect(job)
