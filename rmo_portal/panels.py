@@ -71,9 +71,11 @@ def panels_of(page: str) -> list[Panel]:
 
 def shown_panels(page: str, request: HttpRequest, today: datetime.date) -> list[ShownPanel]:
     """The panels of `page` this user may see and that have something to show, with their variables."""
-    shown = []
+    shown, granted = [], {None: True}
     for panel in panels_of(page):
-        if panel.permission is not None and not allowed(request.user, panel.permission):
+        if panel.permission not in granted:  # each permission asked once per page, however many panels need it
+            granted[panel.permission] = allowed(request.user, panel.permission)
+        if not granted[panel.permission]:
             continue
         values = panel.context(request, today) if panel.context else {}
         if values is None:
