@@ -12,7 +12,25 @@ from .models import (
     Regulation,
     SchoolTerm,
 )
-from .services import WorkflowError, regulation_copy
+from .services import WorkflowError, academic_year_forget, regulation_copy
+
+
+def compact_fields(model, rows: list[tuple[str, ...]]) -> list:
+    """A rule's fields a few to a line, so that a regulation's page fits a 1366-pixel screen.
+
+    Fields the rows do not name (a rule kind gains a parameter) follow one a line, never hidden.
+    """
+    names = [
+        f.name for f in model._meta.get_fields()
+        if f.concrete and f.editable and not f.auto_created and not (f.is_relation and f.related_model is Regulation)
+    ]  # fmt: skip
+    laid_out, placed = [], set()
+    for row in rows:
+        present = tuple(n for n in row if n in names)
+        if present:
+            laid_out.append(present if len(present) > 1 else present[0])
+            placed.update(present)
+    return laid_out + [n for n in names if n not in placed]
 
 
 class MeetingRuleInline(admin.TabularInline):
@@ -24,15 +42,43 @@ class ProtocolRuleInline(admin.StackedInline):
     model = ProtocolRule
     extra = 0
 
+    def get_fields(self, request, obj=None):
+        return compact_fields(
+            ProtocolRule,
+            [
+                ("days_after_meeting", "kept_by_secretary"),
+                ("signed_by_leader", "signed_by_secretary", "scan_published"),
+                ("note",),
+            ],
+        )
 
-class DocumentRuleInline(admin.TabularInline):
+
+class DocumentRuleInline(admin.StackedInline):
+    # Fourteen parameters do not fit a table row: a compact form per rule.
     model = DocumentRule
     extra = 0
 
+    def get_fields(self, request, obj=None):
+        return compact_fields(
+            DocumentRule,
+            [
+                ("document", "recipient"),
+                ("date_rule",),
+                ("month", "day", "days"),
+                ("start_month", "start_day"),
+                ("covers_next_year", "discussion_and_vote"),
+                ("date_assumed", "date_confirmed"),
+                ("note",),
+            ],
+        )
 
-class PublicationWindowInline(admin.TabularInline):
+
+class PublicationWindowInline(admin.StackedInline):
     model = PublicationWindow
     extra = 0
+
+    def get_fields(self, request, obj=None):
+        return compact_fields(PublicationWindow, [("document", "covers_next_year"), ("from_day", "to_day"), ("note",)])
 
 
 @admin.register(Regulation)
@@ -69,6 +115,11 @@ class SchoolTermInline(admin.TabularInline):
 class AcademicYearAdmin(admin.ModelAdmin):
     list_display = ["__str__", "starts_on", "ends_on"]
     inlines = [SchoolTermInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The calendar keeps a year's shape in the cache: an edit here takes effect at once.
+        academic_year_forget(start_year=form.instance.start_year)
 
 
 class MembershipInline(admin.TabularInline):

@@ -8,9 +8,13 @@ class AssociationsConfig(AppConfig):
     def ready(self):
         # Registers the «Объединение» filter of the teacher list (members never imports associations).
         from members import services as members_services
+        from rmo_portal import calendar
 
         from . import filters  # noqa: F401
-        from .services import person_erase_traces
+        from .services import academic_year_shape, person_erase_traces
+
+        # The academic years and their terms are rows here; the one calendar reads them.
+        calendar.register_year_source(academic_year_shape)
 
         from .panels import register_panels
 

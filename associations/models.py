@@ -1,7 +1,7 @@
-import calendar
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -9,13 +9,21 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from members.models import Category
+from rmo_portal import calendar
+from rmo_portal.calendar import PeriodKind, Requirement, day_month_label
 from rmo_portal.permissions import allowed
 from rmo_portal.text import plural_ru
 
-DAY_MONTH = RegexValidator(r"^(0[1-9]|[12]\d|3[01])\.(0[1-9]|1[0-2])$", "Укажите день и месяц: 25.09")
+
+def validate_day_month(value: str) -> None:
+    """«25.09»: a day and month that exists every year (no 31.02, no 29.02)."""
+    try:
+        calendar.parse_day_month(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
 DAYS_LIST = RegexValidator(r"^\d+(,\s*\d+)*$", "Перечислите дни через запятую: 14,7,1")
-MONTHS_GENITIVE = ["", "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-                   "октября", "ноября", "декабря"]  # fmt: skip
 # A leader's minimum category and the categories that meet it («педагог-методист» and «-наставник» are above «высшая»).
 LEADER_CATEGORY_CHOICES = [(Category.FIRST, "первая или высшая"), (Category.HIGHEST, "высшая")]
 LEADER_CATEGORY_RANKS = {
@@ -24,9 +32,11 @@ LEADER_CATEGORY_RANKS = {
 }
 
 
-def in_academic_year(academic_year: int, month: int, day: int) -> datetime.date:
-    """A day and month inside the academic year that starts on 1 September of `academic_year`."""
-    return datetime.date(academic_year if month >= 9 else academic_year + 1, month, day)
+class Experience(models.TextChoices):
+    """Which experience a leader's minimum years count."""
+
+    PEDAGOGICAL = "pedagogical", "педагогический стаж"
+    TOTAL = "total", "стаж работы в системе образования (общий)"
 
 
 class Regulation(models.Model):
@@ -54,7 +64,7 @@ class Regulation(models.Model):
         "срок обновления базы педагогов (ДД.ММ)",
         max_length=5,
         blank=True,
-        validators=[DAY_MONTH],
+        validators=[validate_day_month],
         help_text="Например, 25.09 — к 25 сентября каждого года (положение Вилюйского УМО, п. 6.10)",
     )
     teacher_database_share = models.PositiveSmallIntegerField(
@@ -65,6 +75,13 @@ class Regulation(models.Model):
         "категория руководителя не ниже", max_length=20, choices=LEADER_CATEGORY_CHOICES, blank=True
     )
     leader_min_years = models.PositiveSmallIntegerField("стаж руководителя не менее, лет", default=0)
+    leader_experience = models.CharField(
+        "какой стаж", max_length=20, choices=Experience.choices, default=Experience.PEDAGOGICAL
+    )
+    leader_subject_teacher = models.BooleanField(
+        "руководитель — учитель предмета объединения", default=False,
+        help_text="Положение Вилюйского УМО, п. 1.4: из числа учителей-предметников",
+    )  # fmt: skip
     leader_higher_pedagogical = models.BooleanField(
         "руководителю нужно высшее педагогическое образование", default=False
     )
@@ -83,6 +100,7 @@ class Regulation(models.Model):
         "сообщать методисту через, дней после срока", default=3
     )
     escalate_to_head_after = models.PositiveSmallIntegerField("сообщать начальнику через, дней после срока", default=10)
+    teacher_database_clause = models.CharField("пункт положения о базе педагогов", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "положение"
@@ -107,14 +125,47 @@ class Regulation(models.Model):
     def reminder_offsets(self) -> list[int]:
         return sorted({int(x) for x in self.reminder_days.split(",") if x.strip()}, reverse=True)
 
+    @property
+    def reminder_days_label(self) -> str:
+        """«за 14, 7 и 1 день»."""
+        offsets = self.reminder_offsets
+        if not offsets:
+            return "без напоминаний"
+        numbers = ", ".join(map(str, offsets[:-1])) + (" и " if len(offsets) > 1 else "") + str(offsets[-1])
+        return f"за {numbers} {plural_ru(offsets[-1], ('день', 'дня', 'дней'))}"
+
     def teacher_database_deadline(self, academic_year: int) -> datetime.date | None:
-        """The day the teacher database must be refreshed by in an academic year (from 1 September)."""
+        """The day the teacher database must be refreshed by in an academic year."""
         if not self.teacher_database_due:
             return None
-        day, month = map(int, self.teacher_database_due.split("."))
-        return in_academic_year(academic_year, month, day)
+        day, month = calendar.parse_day_month(self.teacher_database_due)
+        return calendar.day_in_year(academic_year, month, day)
 
-    def leader_problems(self, teacher, *, on: datetime.date) -> list[str]:
+    def requirements(self, academic_year: int) -> list[Requirement]:
+        """Everything this regulation asks of an association in an academic year, dated, in date order.
+
+        The one answer for every page and, later, the deadline engine: meetings per period, documents (with the
+        year each covers), publication windows, the teacher-database refresh.
+        """
+        found: list[Requirement] = []
+        for rule in self.meeting_rules.all():
+            found += rule.requirements(academic_year)
+        for rule in self.document_rules.all():
+            found += rule.requirements(academic_year)
+        for rule in self.publication_windows.all():
+            found += rule.requirements(academic_year)
+        deadline = self.teacher_database_deadline(academic_year)
+        if deadline:
+            found.append(
+                Requirement(
+                    what=f"база педагогов проверена и обновлена (не менее {self.teacher_database_share} % профилей)",
+                    kind="database", due=deadline, for_year=academic_year, rule=self,
+                    clause=self.teacher_database_clause,
+                )
+            )  # fmt: skip
+        return sorted(found, key=lambda r: (r.due, r.starts_on or r.due, r.what))
+
+    def leader_problems(self, teacher, *, on: datetime.date, subject_area: str = "") -> list[str]:
         """The unmet leader requirements of this regulation, in Russian; empty when the candidate is eligible."""
         problems = []
         if self.leader_min_category:
@@ -123,17 +174,26 @@ class Regulation(models.Model):
                 label = dict(LEADER_CATEGORY_CHOICES)[self.leader_min_category]
                 problems.append(f"требуется {label} квалификационная категория")
         if self.leader_min_years:
-            years = teacher.pedagogical_years(on) if teacher else None
+            total = self.leader_experience == Experience.TOTAL
+            years = (teacher.total_years(on) if total else teacher.pedagogical_years(on)) if teacher else None
             if years is None or years < self.leader_min_years:
                 have = "стаж не указан" if years is None else f"стаж {years} {plural_ru(years, ('год', 'года', 'лет'))}"
                 need = plural_ru(self.leader_min_years, ("года", "лет", "лет"))
-                problems.append(f"требуется педагогический стаж не менее {self.leader_min_years} {need} ({have})")
+                what = "стаж работы в системе образования" if total else "педагогический стаж"
+                problems.append(f"требуется {what} не менее {self.leader_min_years} {need} ({have})")
         if self.leader_higher_pedagogical:
             has = teacher is not None and any(
                 e.level == "higher" and e.is_pedagogical for e in teacher.educations.all()
             )
             if not has:
                 problems.append("требуется высшее педагогическое образование")
+        if self.leader_subject_teacher and subject_area:
+            from rmo_portal.search import fold
+
+            area = fold(subject_area)
+            subjects = [fold(s.name) for s in teacher.subjects.all()] if teacher else []
+            if not any(s and (s in area or area in s) for s in subjects):
+                problems.append(f"руководитель должен быть учителем предмета объединения ({subject_area})")
         return problems
 
 
@@ -155,9 +215,26 @@ class MeetingRule(models.Model):
     class Meta:
         verbose_name = "правило: заседания"
         verbose_name_plural = "правила: заседания"
+        constraints = [
+            # Two rules for one period would make two obligations of the same meetings.
+            models.UniqueConstraint(fields=["regulation", "period"], name="meeting_rule_one_per_period"),
+        ]
 
     def __str__(self) -> str:
-        return f"не менее {self.min_count} за {self.get_period_display()}"
+        return f"не менее {self.count_label} за {PeriodKind.EACH[self.period]}"
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.min_count} {plural_ru(self.min_count, ('заседания', 'заседаний', 'заседаний'))}"
+
+    def requirements(self, academic_year: int) -> list[Requirement]:
+        """At least N meetings in each period of the year, due by the period's last day."""
+        what = f"не менее {self.count_label}" + (" по опубликованному графику" if self.by_published_schedule else "")
+        return [
+            Requirement(what=what, kind="meeting", due=period.ends_on, for_year=academic_year, rule=self,
+                        period=period, starts_on=None, clause=self.note)
+            for period in calendar.periods(self.period, academic_year)
+        ]  # fmt: skip
 
 
 class ProtocolRule(models.Model):
@@ -179,7 +256,11 @@ class ProtocolRule(models.Model):
         signers = [
             n for n, on in (("руководитель", self.signed_by_leader), ("секретарь", self.signed_by_secretary)) if on
         ]
-        days = f"в течение {self.days_after_meeting} дн., " if self.days_after_meeting else ""
+        days = (
+            f"в течение {self.days_after_meeting} {plural_ru(self.days_after_meeting, ('дня', 'дней', 'дней'))}, "
+            if self.days_after_meeting
+            else ""
+        )
         return f"протокол: {days}подписывают {' и '.join(signers) or 'не указано'}"
 
 
@@ -198,16 +279,39 @@ class DocumentRule(models.Model):
     """A document owed by a date rule: a fixed day, day N of each quarter's last month, or N days into the year."""
 
     class DateRule(models.TextChoices):
-        FIXED_DAY = "fixed_day", "в фиксированный день учебного года"
-        QUARTER_END = "quarter_end", "N-го числа последнего месяца каждого квартала"
+        FIXED_DAY = "fixed_day", "к фиксированному дню учебного года"
+        QUARTER_END = "quarter_end", "к N-му числу последнего месяца каждого квартала"
         AFTER_YEAR_START = "after_start", "через N дней после начала учебного года"
+        PERIOD = "period", "в течение периода (с — по)"
 
     regulation = models.ForeignKey(Regulation, on_delete=models.CASCADE, related_name="document_rules")
     document = models.CharField("документ", max_length=30, choices=Document.choices)
     date_rule = models.CharField("срок", max_length=20, choices=DateRule.choices)
-    month = models.PositiveSmallIntegerField("месяц", null=True, blank=True, validators=[MaxValueValidator(12)])
-    day = models.PositiveSmallIntegerField("число", null=True, blank=True, validators=[MaxValueValidator(31)])
+    start_month = models.PositiveSmallIntegerField(
+        "с месяца", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Только для периода: его первый день.",
+    )  # fmt: skip
+    start_day = models.PositiveSmallIntegerField(
+        "с числа", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    month = models.PositiveSmallIntegerField(
+        "месяц", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        "число", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
     days = models.PositiveSmallIntegerField("дней после начала года", null=True, blank=True)
+    covers_next_year = models.BooleanField(
+        "документ на следующий учебный год", default=False,
+        help_text="Например, план, который утверждают в июне на следующий учебный год.",
+    )  # fmt: skip
+    date_assumed = models.BooleanField(
+        "срок принят порталом: положение его не устанавливает",
+        default=False,
+        help_text="Такой срок даёт напоминания только руководителю, без сообщений методисту и начальнику, "
+        "пока администратор его не подтвердит.",
+    )
+    date_confirmed = models.BooleanField("принятый срок подтверждён администратором", default=False)
     recipient = models.CharField("кому", max_length=100, blank=True)
     discussion_and_vote = models.BooleanField("обсуждение и голосование перед утверждением", default=False)
     note = models.CharField("пункт положения", max_length=300, blank=True)
@@ -221,39 +325,92 @@ class DocumentRule(models.Model):
                     Q(date_rule="fixed_day", month__isnull=False, day__isnull=False)
                     | Q(date_rule="quarter_end", day__isnull=False)
                     | Q(date_rule="after_start", days__isnull=False)
+                    | Q(date_rule="period", start_month__isnull=False, start_day__isnull=False, month__isnull=False,
+                        day__isnull=False)
                 ),
                 name="document_rule_has_its_parameters",
             ),
-        ]
+            # Two deadlines for one document would make two obligations for it.
+            models.UniqueConstraint(fields=["regulation", "document"], name="document_rule_one_per_document"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.get_document_display()}: {self.describe()}"
 
     def describe(self) -> str:
+        """The rule as the regulation says it: «до 20 июня», «с 1 мая по 30 июня»."""
         if self.date_rule == self.DateRule.FIXED_DAY:
-            return f"до {self.day} {MONTHS_GENITIVE[self.month]}"
-        if self.date_rule == self.DateRule.QUARTER_END:
-            return f"до {self.day}-го числа последнего месяца квартала"
-        return f"в течение {self.days} дней после начала учебного года"
+            text = f"до {day_month_label(self.day, self.month)}"
+        elif self.date_rule == self.DateRule.QUARTER_END:
+            text = f"до {self.day}-го числа последнего месяца каждого квартала"
+        elif self.date_rule == self.DateRule.PERIOD:
+            text = f"с {day_month_label(self.start_day, self.start_month)} по {day_month_label(self.day, self.month)}"
+        else:
+            text = f"в течение {self.days} {plural_ru(self.days, ('дня', 'дней', 'дней'))} после начала учебного года"
+        if self.covers_next_year:
+            text += " (на следующий учебный год)"
+        return text
+
+    @property
+    def assumed_label(self) -> str:
+        """What a page says beside an assumed date."""
+        if not self.date_assumed:
+            return ""
+        return "срок положением не установлен; принят порталом" + (
+            " и подтверждён администратором" if self.date_confirmed else ""
+        )
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        if self.date_rule == self.DateRule.FIXED_DAY and (self.month is None or self.day is None):
-            raise ValidationError("Для фиксированного дня укажите число и месяц.")
-        if self.date_rule == self.DateRule.QUARTER_END and self.day is None:
-            raise ValidationError("Укажите число последнего месяца квартала.")
-        if self.date_rule == self.DateRule.AFTER_YEAR_START and self.days is None:
-            raise ValidationError("Укажите, через сколько дней после начала года.")
+        required = {
+            self.DateRule.FIXED_DAY: (("month", "day"), "Для фиксированного дня укажите число и месяц."),
+            self.DateRule.QUARTER_END: (("day",), "Укажите число последнего месяца квартала."),
+            self.DateRule.AFTER_YEAR_START: (("days",), "Укажите, через сколько дней после начала года."),
+            self.DateRule.PERIOD: (("start_month", "start_day", "month", "day"), "Укажите начало и конец периода."),
+        }
+        names, message = required.get(self.date_rule, ((), ""))
+        if any(getattr(self, n) is None for n in names):
+            raise ValidationError(message)
+        try:
+            if self.date_rule in (self.DateRule.FIXED_DAY, self.DateRule.PERIOD):
+                calendar.check_day_month(self.day, self.month)
+            if self.date_rule == self.DateRule.PERIOD:
+                calendar.check_day_month(self.start_day, self.start_month)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        if self.date_rule == self.DateRule.QUARTER_END and not 1 <= self.day <= 30:
+            raise ValidationError("Число последнего месяца квартала — от 1 до 30 (в сентябре и июне 30 дней).")
 
     def due_dates(self, academic_year: int) -> list[datetime.date]:
-        """The due dates of this document in the academic year that starts in September of `academic_year`."""
+        """The due dates of this document in an academic year (the one its work happens in)."""
+        return [r.due for r in self.requirements(academic_year)]
+
+    def requirements(self, academic_year: int) -> list[Requirement]:
+        """The document's deadlines in an academic year, each saying which academic year the document covers."""
+        common = {
+            "what": self.get_document_display(), "kind": "document", "rule": self,
+            "for_year": academic_year + 1 if self.covers_next_year else academic_year,
+            "assumed": self.date_assumed, "confirmed": self.date_confirmed, "recipient": self.recipient,
+            "clause": self.note,
+        }  # fmt: skip
         if self.date_rule == self.DateRule.FIXED_DAY:
-            return [in_academic_year(academic_year, self.month, self.day)]
+            return [Requirement(due=calendar.day_in_year(academic_year, self.month, self.day), **common)]
+        if self.date_rule == self.DateRule.PERIOD:
+            return [
+                Requirement(
+                    due=calendar.day_in_year(academic_year, self.month, self.day),
+                    starts_on=calendar.day_in_year(academic_year, self.start_month, self.start_day), **common,
+                )
+            ]  # fmt: skip
         if self.date_rule == self.DateRule.QUARTER_END:
-            months = [(academic_year, 9), (academic_year, 12), (academic_year + 1, 3), (academic_year + 1, 6)]
-            return [datetime.date(y, m, min(self.day, calendar.monthrange(y, m)[1])) for y, m in months]
-        return [datetime.date(academic_year, 9, 1) + datetime.timedelta(days=self.days)]
+            return [
+                Requirement(
+                    due=period.ends_on.replace(day=min(self.day, period.ends_on.day)), period=period,
+                    **{**common, "what": f"{common['what']} ({period.label})"},
+                )
+                for period in calendar.periods(PeriodKind.QUARTER, academic_year)
+            ]  # fmt: skip
+        start, _ = calendar.year_bounds(academic_year)
+        return [Requirement(due=start + datetime.timedelta(days=self.days), **common)]
 
 
 class PublicationWindow(models.Model):
@@ -261,20 +418,35 @@ class PublicationWindow(models.Model):
 
     regulation = models.ForeignKey(Regulation, on_delete=models.CASCADE, related_name="publication_windows")
     document = models.CharField("документ", max_length=30, choices=Document.choices)
-    from_day = models.CharField("с (ДД.ММ)", max_length=5, validators=[DAY_MONTH])
-    to_day = models.CharField("по (ДД.ММ)", max_length=5, validators=[DAY_MONTH])
+    from_day = models.CharField("с (ДД.ММ)", max_length=5, validators=[validate_day_month])
+    to_day = models.CharField("по (ДД.ММ)", max_length=5, validators=[validate_day_month])
+    covers_next_year = models.BooleanField("документ на следующий учебный год", default=False)
     note = models.CharField("пункт положения", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "правило: публикация"
         verbose_name_plural = "правила: публикация"
+        constraints = [
+            models.UniqueConstraint(fields=["regulation", "document"], name="publication_window_one_per_document"),
+        ]
 
     def __str__(self) -> str:
-        return f"{Document(self.document).label}: публикуется {self.from_day}–{self.to_day}"
+        start, end = (calendar.parse_day_month(d) for d in (self.from_day, self.to_day))
+        return f"{Document(self.document).label}: публикуется с {day_month_label(*start)} по {day_month_label(*end)}"
 
     def window(self, academic_year: int) -> tuple[datetime.date, datetime.date]:
-        start, end = (tuple(map(int, d.split("."))) for d in (self.from_day, self.to_day))
-        return in_academic_year(academic_year, start[1], start[0]), in_academic_year(academic_year, end[1], end[0])
+        (d1, m1), (d2, m2) = (calendar.parse_day_month(d) for d in (self.from_day, self.to_day))
+        return calendar.day_in_year(academic_year, m1, d1), calendar.day_in_year(academic_year, m2, d2)
+
+    def requirements(self, academic_year: int) -> list[Requirement]:
+        starts_on, due = self.window(academic_year)
+        return [
+            Requirement(
+                what=f"публикация на сайте: {Document(self.document).label}", kind="publication", due=due,
+                starts_on=starts_on, rule=self, clause=self.note,
+                for_year=academic_year + 1 if self.covers_next_year else academic_year,
+            )
+        ]  # fmt: skip
 
 
 class AcademicYear(models.Model):
@@ -296,8 +468,7 @@ class AcademicYear(models.Model):
         return f"{self.start_year}/{str(self.start_year + 1)[-2:]} учебный год"
 
 
-# The default school terms («четверти»): not calendar quarters (DOMAIN.md).
-DEFAULT_TERMS = [((9, 1), (10, 31)), ((11, 1), (12, 31)), ((1, 9), (3, 31)), ((4, 1), (5, 31))]
+DEFAULT_TERMS = calendar.DEFAULT_TERMS
 
 
 class SchoolTerm(models.Model):

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -9,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Teacher, User
+from rmo_portal import calendar
 from rmo_portal.files import stored_file_create
 from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
 
 from .models import (
-    DEFAULT_TERMS,
     AcademicYear,
     Association,
     AssociationEvent,
@@ -68,22 +69,42 @@ def regulation_copy(*, regulation: Regulation, code: str, title: str, district: 
 
 @transaction.atomic
 def academic_year_ensure(*, start_year: int) -> AcademicYear:
-    """The academic year starting in September of `start_year`, made with the default terms if missing."""
+    """The academic year starting in `start_year`, made with the calendar's default bounds and terms if missing."""
+    default = calendar.default_shape(start_year)
     year, created = AcademicYear.objects.get_or_create(
-        start_year=start_year,
-        defaults={"starts_on": datetime.date(start_year, 9, 1), "ends_on": datetime.date(start_year + 1, 8, 31)},
+        start_year=start_year, defaults={"starts_on": default.starts_on, "ends_on": default.ends_on}
     )
     if created:
-        for number, ((m1, d1), (m2, d2)) in enumerate(DEFAULT_TERMS, start=1):
-            y1 = start_year if m1 >= 9 else start_year + 1
-            y2 = start_year if m2 >= 9 else start_year + 1
-            SchoolTerm.objects.create(
-                academic_year=year,
-                number=number,
-                starts_on=datetime.date(y1, m1, d1),
-                ends_on=datetime.date(y2, m2, d2),
-            )
+        for number, (starts_on, ends_on) in enumerate(default.terms, start=1):
+            SchoolTerm.objects.create(academic_year=year, number=number, starts_on=starts_on, ends_on=ends_on)
+        academic_year_forget(start_year=start_year)
     return year
+
+
+def _cache_key(start_year: int) -> str:
+    return f"academic-year-shape:{start_year}"
+
+
+def academic_year_shape(start_year: int) -> calendar.YearShape:
+    """What the rows say about an academic year (made with defaults when missing), for rmo_portal.calendar.
+
+    Kept in the cache for a few minutes: every date question reads it; an edit in the admin forgets it.
+    """
+    cached = cache.get(_cache_key(start_year))
+    if cached is not None:
+        return cached
+    year = AcademicYear.objects.filter(start_year=start_year).prefetch_related("terms").first()
+    if year is None:
+        year = academic_year_ensure(start_year=start_year)
+    terms = tuple((t.starts_on, t.ends_on) for t in sorted(year.terms.all(), key=lambda t: t.number))
+    shape = calendar.YearShape(starts_on=year.starts_on, ends_on=year.ends_on, terms=terms)
+    cache.set(_cache_key(start_year), shape, 600)
+    return shape
+
+
+def academic_year_forget(*, start_year: int) -> None:
+    """Drop the cached shape of a year (after its rows change)."""
+    cache.delete(_cache_key(start_year))
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -96,8 +117,9 @@ def order_leader_problems(*, order: Order, on: datetime.date | None = None) -> l
     regulation = order.regulation_for_leader()
     if regulation is None:
         return []
-    teacher = Teacher.objects.filter(user_id=order.candidate_id).prefetch_related("educations").first()
-    return regulation.leader_problems(teacher, on=on or timezone.localdate())
+    teacher = Teacher.objects.filter(user_id=order.candidate_id).prefetch_related("educations", "subjects").first()
+    subject_area = order.association.subject_area if order.association_id else order.new_subject_area
+    return regulation.leader_problems(teacher, on=on or calendar.today(), subject_area=subject_area)
 
 
 def _order_move(order: Order, to: str, *, by: User | None, comment: str = "") -> None:

@@ -9,7 +9,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from members.models import academic_year_label, academic_year_of
+from rmo_portal import calendar
 from rmo_portal.excel import xlsx_response
 from rmo_portal.files import file_response
 from rmo_portal.mixins import PermissionMixin
@@ -79,13 +79,12 @@ class AssociationDetailView(DetailView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         ctx["events"] = self.object.events.visible_to(user, self.object).select_related("order")[:50]
-        year = academic_year_of(timezone.localdate())
-        ctx["academic_year_label"] = academic_year_label(year)
-        ctx["today"] = timezone.localdate()
-        ctx["due"] = sorted(
-            ((date, rule) for rule in self.object.regulation.document_rules.all() for date in rule.due_dates(year)),
-            key=lambda pair: pair[0],
-        )
+        today = calendar.today()
+        year = calendar.academic_year_of(today)
+        ctx.update(
+            today=today, academic_year=year, academic_year_label=calendar.academic_year_label(year),
+            requirements=self.object.regulation.requirements(year),
+        )  # fmt: skip
         if allowed(user, "associations.manage_composition", self.object):
             ctx["propose_form"] = ProposeMemberForm(association=self.object)
             # Not members yet: the leader sees a name, a school and a subject, never a link to the profile.
@@ -127,15 +126,15 @@ class RegulationDetailView(PermissionMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        year = academic_year_of(timezone.localdate())
+        today = calendar.today()
+        year = calendar.academic_year_of(today)
         regulation = self.object
         ctx.update(
+            today=today,
             academic_year=year,
-            academic_year_label=academic_year_label(year),
+            academic_year_label=calendar.academic_year_label(year),
             protocol=ProtocolRule.objects.filter(regulation=regulation).first(),
-            documents=[(rule, rule.due_dates(year)) for rule in regulation.document_rules.all()],
-            windows=[(w, w.window(year)) for w in regulation.publication_windows.all()],
-            database_deadline=regulation.teacher_database_deadline(year),
+            requirements=regulation.requirements(year),
         )
         return ctx
 

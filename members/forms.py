@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.db import models
 
+from rmo_portal import calendar
 from rmo_portal.files import UploadField
 from rmo_portal.search import Fold
 from rmo_portal.text import count_ru
@@ -52,7 +53,7 @@ class ChangeForm(forms.ModelForm):
 
 
 def _not_in_future(value: datetime.date | None) -> None:
-    if value and value > datetime.date.today():
+    if value and value > calendar.today():
         raise forms.ValidationError("Дата не может быть в будущем.")
 
 
@@ -83,7 +84,7 @@ class EducationForm(ChangeForm):
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        if not 1950 <= year <= datetime.date.today().year:
+        if not 1950 <= year <= calendar.today().year:
             raise forms.ValidationError("Год окончания — четыре цифры, не позже текущего года.")
         return year
 

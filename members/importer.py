@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from rmo_portal import calendar
 from rmo_portal.locks import lock_hold
 from rmo_portal.search import fold
 from rmo_portal.text import count_ru
@@ -473,7 +474,8 @@ def _profile_values(data: dict, *, on: datetime.date) -> dict:
     if data.get("next_attestation_year"):
         values["next_attestation_year_set"] = data["next_attestation_year"]
     if data.get("pedagogical_years") is not None:
-        values["pedagogical_since"] = datetime.date(on.year - data["pedagogical_years"], 9, 1)
+        # N years of experience today: experience began N years before today, whatever the month.
+        values["pedagogical_since"] = calendar.years_before(on, data["pedagogical_years"])
     if values.get("category_assigned_on") and "last_attestation_on" not in values:
         values["last_attestation_on"] = values["category_assigned_on"]
     return values

@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from rmo_portal import calendar
 from rmo_portal.search import Fold
 
 
@@ -382,13 +383,9 @@ class Achievement(models.Model):
         return f"{self.get_kind_display()}: {self.title}"
 
 
-def academic_year_of(day: datetime.date) -> int:
-    """The academic year a day belongs to, by its first calendar year: 1 Sep 2026 – 31 Aug 2027 → 2026."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
-def academic_year_label(year: int) -> str:
-    return f"{year}/{str(year + 1)[-2:]}"
+# The academic year comes from the one calendar (rmo_portal.calendar); these names stay for the callers here.
+academic_year_of = calendar.academic_year_of
+academic_year_label = calendar.academic_year_label
 
 
 class ChangeRequestQuerySet(models.QuerySet):
@@ -451,7 +448,6 @@ class ChangeRequest(models.Model):
 
     class Meta:
         verbose_name = "запрос на изменение профиля"
-
         verbose_name_plural = "запросы на изменение профиля"
         ordering = ["-created_at"]
         constraints = [
@@ -520,7 +516,7 @@ class ConsentDocument(models.Model):
 
     @classmethod
     def current(cls) -> "ConsentDocument | None":
-        return cls.objects.filter(published_on__lte=datetime.date.today()).first()
+        return cls.objects.filter(published_on__lte=calendar.today()).first()
 
 
 class Consent(models.Model):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from associations.presets import presets_load
+from associations.migrations._presets_v1 import presets_load
 
 
 def load(apps, schema_editor):

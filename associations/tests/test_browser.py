@@ -26,7 +26,7 @@ def test_methodist_drafts_an_order_creating_an_rmo_and_the_head_signs_it(page, l
     Education.objects.create(teacher=leader, institution="ПГПИ", year=2003, is_pedagogical=True)
     TeacherFactory(
         user=UserFactory(username="young", last_name="Молодова", first_name="Юлия"), category=Category.FIRST,
-        pedagogical_since=datetime.date(2024, 9, 1),
+        pedagogical_since=datetime.date(2024, 9, 1), total_since=datetime.date(2024, 9, 1),
     )  # fmt: skip
     methodist(username="methodist")
     district_head(username="head")

@@ -41,7 +41,7 @@ def district():
     Education.objects.create(teacher=eligible, institution="ПГПИ", year=2004, is_pedagogical=True)
     weak = TeacherFactory(
         user=UserFactory(username="weak", last_name="Новикова"), category=Category.FIRST,
-        pedagogical_since=datetime.date(2024, 9, 1),
+        pedagogical_since=datetime.date(2024, 9, 1), total_since=datetime.date(2024, 9, 1),
     )  # fmt: skip
     return {
         "pechora": Regulation.objects.get(code="pechora-rmo"),
@@ -99,7 +99,7 @@ def test_an_ineligible_leader_is_refused_with_the_rule_and_signed_only_with_a_re
     body = response.content.decode()
     assert response.status_code == 200
     assert "требуется высшая квалификационная категория" in body
-    assert "требуется педагогический стаж не менее 5 лет" in body
+    assert "требуется стаж работы в системе образования не менее 5 лет" in body
     assert 'value="РМО учителей химии"' in body  # the input is kept
     assert not Order.objects.exists()
     response = client.post(reverse("associations:order_create"), {**data, "pass_on_anyway": "on"})

@@ -44,13 +44,23 @@ def test_protocol(presets):
 
 def test_work_plan(presets):
     pechora = _documents(presets["pechora-rmo"])
-    assert pechora[("work_plan", "after_start")].due_dates(2026) == [datetime.date(2026, 9, 15)]
+    plan = pechora[("work_plan", "after_start")]
+    assert plan.due_dates(2026) == [datetime.date(2026, 9, 15)]
+    # «в начале учебного года»: the seed names no day; the portal assumes one and says so. It is this year's plan.
+    (requirement,) = plan.requirements(2026)
+    assert requirement.assumed and not requirement.escalates and requirement.for_year == 2026
+    assert "срок не назван" in plan.note
     vilyuisk = _documents(presets["vilyuisk-umo"])
     assert vilyuisk[("plan_draft", "fixed_day")].due_dates(2026) == [datetime.date(2027, 5, 15)]
     plan = vilyuisk[("work_plan", "fixed_day")]
     assert plan.due_dates(2026) == [datetime.date(2027, 6, 20)] and plan.discussion_and_vote
-    window = presets["vilyuisk-umo"].publication_windows.get(document="work_plan").window(2026)
-    assert window == (datetime.date(2027, 8, 20), datetime.date(2027, 8, 30))
+    # The draft (15 May), the approval (20 June) and the publication (20–30 August) are the next year's plan.
+    assert [r.for_year for r in vilyuisk[("plan_draft", "fixed_day")].requirements(2026)] == [2027]
+    assert [r.for_year for r in plan.requirements(2026)] == [2027]
+    window = presets["vilyuisk-umo"].publication_windows.get(document="work_plan")
+    assert window.window(2026) == (datetime.date(2027, 8, 20), datetime.date(2027, 8, 30))
+    assert [r.for_year for r in window.requirements(2026)] == [2027]
+    assert not any(r.assumed for r in plan.requirements(2026))
     assert ("work_plan", "after_start") in _documents(presets["zalesovo-mmo"])  # per academic year
 
 
@@ -61,7 +71,13 @@ def test_annual_report(presets):
     zalesovo = _documents(presets["zalesovo-mmo"])
     assert zalesovo[("annual_report", "fixed_day")].due_dates(2026) == [datetime.date(2027, 5, 31)]
     assert zalesovo[("portfolio", "fixed_day")].due_dates(2026) == [datetime.date(2027, 5, 31)]
-    assert zalesovo[("self_assessment", "fixed_day")].due_dates(2026) == [datetime.date(2027, 6, 30)]
+    # «конец мая» names no day: 31 May is assumed and shown as such.
+    assert zalesovo[("annual_report", "fixed_day")].date_assumed
+    assert "положением не установлен" in zalesovo[("portfolio", "fixed_day")].assumed_label
+    # «май–июнь» is a period for doing it, not a day and not a publication window.
+    (assessment,) = zalesovo[("self_assessment", "period")].requirements(2026)
+    assert (assessment.starts_on, assessment.due) == (datetime.date(2027, 5, 1), datetime.date(2027, 6, 30))
+    assert assessment.when == "с 1 мая по 30 июня 2027 г." and not assessment.assumed
     vilyuisk = presets["vilyuisk-umo"]
     report = _documents(vilyuisk)[("annual_report", "fixed_day")]
     assert report.due_dates(2026) == [datetime.date(2027, 6, 20)] and report.recipient == "УУО"
@@ -90,10 +106,11 @@ def test_teacher_database(presets):
     assert presets["pechora-rmo"].teacher_database_deadline(2026) is None  # kept, without a date
 
 
-def _candidate(category, since_year, *, higher_pedagogical=True):
+def _candidate(category, since_year, *, higher_pedagogical=True, total_since_year=None, subject="Русский язык"):
     teacher = TeacherFactory(
-        user=UserFactory(username=f"c{category}{since_year}"), category=category,
+        user=UserFactory(username=f"c{category}{since_year}{total_since_year}{subject}"), category=category,
         pedagogical_since=datetime.date(since_year, 9, 1),
+        total_since=datetime.date(total_since_year or since_year, 9, 1), subject=subject,
     )  # fmt: skip
     if higher_pedagogical:
         Education.objects.create(teacher=teacher, institution="ПГПИ", year=since_year - 1, is_pedagogical=True)
@@ -107,14 +124,22 @@ def test_leader(presets):
     assert pechora.leader_problems(_candidate(Category.FIRST, 2010), on=on) == [
         "требуется высшая квалификационная категория"
     ]
+    # «стаж работы в системе образования»: total experience, not pedagogical (seed 000 п. 2).
+    assert pechora.leader_problems(_candidate(Category.HIGHEST, 2023, total_since_year=2015), on=on) == []
     assert pechora.leader_problems(_candidate(Category.HIGHEST, 2023), on=on) == [
-        "требуется педагогический стаж не менее 5 лет (стаж 3 года)"
+        "требуется стаж работы в системе образования не менее 5 лет (стаж 3 года)"
     ]
     assert pechora.leader_problems(_candidate(Category.HIGHEST, 2011, higher_pedagogical=False), on=on) == [
         "требуется высшее педагогическое образование"
     ]
     first = _candidate(Category.FIRST, 2024)
     assert zalesovo.leader_problems(first, on=on) == vilyuisk.leader_problems(first, on=on) == []
+    # Вилюйский: «из числа учителей-предметников» (seed 004 п. 1.4) — a teacher of the association's subject.
+    assert vilyuisk.leader_problems(first, on=on, subject_area="Русский язык и литература") == []
+    assert vilyuisk.leader_problems(first, on=on, subject_area="Математика") == [
+        "руководитель должен быть учителем предмета объединения (Математика)"
+    ]
+    assert zalesovo.leader_problems(first, on=on, subject_area="Математика") == []
     assert vilyuisk.leader_problems(_candidate(Category.COMPLIANCE, 2000), on=on) == [
         "требуется первая или высшая квалификационная категория"
     ]
