@@ -165,6 +165,15 @@ class Regulation(models.Model):
             )  # fmt: skip
         return sorted(found, key=lambda r: (r.due, r.starts_on or r.due, r.what))
 
+    def requirements_covering(self, academic_year: int) -> list[Requirement]:
+        """What concerns the documents *of* an academic year, wherever its date falls.
+
+        The Вилюйский plan for 2026/27 was due on 20 June 2026, in the year before: a district that starts
+        using the portal in 2026/27 still owes (or has filed) the plan of its current year.
+        """
+        found = self.requirements(academic_year - 1) + self.requirements(academic_year)
+        return sorted((r for r in found if r.for_year == academic_year), key=lambda r: (r.due, r.what))
+
     def leader_problems(self, teacher, *, on: datetime.date, subject_area: str = "") -> list[str]:
         """The unmet leader requirements of this regulation, in Russian; empty when the candidate is eligible."""
         problems = []

@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -47,6 +48,13 @@ def messy_xlsx(rows=ROWS) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def frozen_day():
+    """Years of experience and «in the future» checks depend on the day: the tests run on a fixed one."""
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 @pytest.fixture
@@ -195,3 +203,11 @@ def test_import_command_counts_and_exit_code(school, tmp_path, capsys):
     assert Teacher.objects.count() == 2
     call_command("import_teachers", str(good))
     assert "без изменений 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("day", [datetime.date(2027, 3, 15), datetime.date(2026, 9, 1), datetime.date(2027, 8, 31)])
+def test_years_of_experience_in_a_file_are_the_years_on_the_day_it_is_loaded(school, day):
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC), tick=False):
+        importer.import_apply(_plan())
+        elkina = Teacher.objects.get(user__last_name="Ёлкина")
+        assert elkina.pedagogical_years(day) == 21

@@ -160,3 +160,12 @@ def test_presets_load_updates_rules_in_place(presets):
     assert presets["vilyuisk-umo"].document_rules.get(document="work_plan").pk == rule.pk
     assert presets["vilyuisk-umo"].meeting_rules.get().pk == meeting.pk
     assert DocumentRule.objects.get(pk=rule.pk).date_confirmed
+
+
+def test_the_first_year_still_gets_the_plan_of_its_current_year(presets):
+    covering = presets["vilyuisk-umo"].requirements_covering(2026)
+    plans = [(r.what, r.due) for r in covering if r.kind == "document" and "план" in r.what]
+    assert plans == [("проект плана работы", D(2026, 5, 15)), ("план работы", D(2026, 6, 20))]
+    assert all(r.for_year == 2026 for r in covering)
+    # The report of 2026/27 is due in 2026/27 itself.
+    assert any(r.what.startswith("анализ") and r.due == D(2027, 6, 20) for r in covering)
