@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AccessLog, DestructionAct, ImportJob, School, Teacher, User
+from rmo_portal.search import FoldedSearchAdminMixin
+
+from .models import AccessLog, Consent, ConsentDocument, DestructionAct, ImportJob, School, Teacher, User
 
 
 class TeacherInline(admin.StackedInline):
@@ -10,7 +12,7 @@ class TeacherInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(FoldedSearchAdminMixin, BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "patronymic", "role", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "last_name", "first_name", "email"]
@@ -23,7 +25,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(FoldedSearchAdminMixin, admin.ModelAdmin):
     list_display = ["short_name", "name"]
     search_fields = ["short_name", "name"]
 
@@ -59,3 +61,32 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "file_name", "status", "created_by", "confirmed_by"]
     list_filter = ["status"]
     exclude = ["preview"]
+
+
+@admin.register(ConsentDocument)
+class ConsentDocumentAdmin(admin.ModelAdmin):
+    """A new version is published here; a version someone has consented to is kept as it was."""
+
+    list_display = ["version", "title", "published_on"]
+    search_fields = ["version", "title"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and Consent.objects.filter(document=obj).exists():
+            return ["version", "title", "text", "published_on"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not Consent.objects.filter(document=obj).exists()
+
+
+@admin.register(Consent)
+class ConsentAdmin(FoldedSearchAdminMixin, ReadOnlyAdmin):
+    """Consents are given and withdrawn by the people themselves, on their pages."""
+
+    list_display = ["user", "document", "given_at", "publish_allowed", "withdrawn_at"]
+    list_filter = ["document", "publish_allowed"]
+    list_select_related = ["user", "document"]
+    search_fields = ["user__last_name", "user__first_name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

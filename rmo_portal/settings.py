@@ -85,7 +85,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_celery_beat",
-    "axes",
+    "rmo_portal.third_party.AxesConfig",  # django-axes under a Russian heading in the admin
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
@@ -203,6 +203,8 @@ PASSWORD_RESET_WINDOW = env.int("PASSWORD_RESET_WINDOW", default=3600)  # second
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 USE_I18N = True
+# The portal's own Russian where Django's admin pattern breaks the grammar (locale/ru/LC_MESSAGES, .mo committed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 # Each district runs in its own zone: Вилюйск is Asia/Yakutsk (UTC+9).
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
