@@ -275,13 +275,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's file transport: worker and beat must share one folder; one host only.
-    for _sub in ("queue", "processed"):
+    # kombu's file transport: worker and beat must share one folder; one host only. Its exchange tables
+    # (control_folder) default to ./control, wherever the process was started: keep them under var/ too.
+    for _sub in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
