@@ -294,7 +294,7 @@ def test_leader_sees_requests_waiting_for_her_and_who_has_not_confirmed(client):
         teacher=people["secretary"].teacher, academic_year=2026, confirmed_at=timezone.now()
     )
     body = _body(client, people["leader"], "start_leader")
-    assert "1 запрос педагога на изменение профиля ждёт вашего решения" in body
+    assert "1 запрос педагога ждёт вашего решения" in body
     unconfirmed = body.split("Не подтвердили профиль", 1)[1].split("</p>", 1)[0]
     assert people["teacher"].short_name in unconfirmed
     assert people["secretary"].short_name not in unconfirmed
@@ -316,7 +316,7 @@ def test_methodist_sees_the_count_of_requests_waiting_and_the_refresh_shares(cli
         teacher=people["teacher"].teacher, academic_year=2026, confirmed_at=timezone.now()
     )
     body = _body(client, people["methodist"], "start_methodist")
-    assert "2 запроса педагогов на изменение профиля ждут вашего решения" in body
+    assert "2 запроса педагогов ждут вашего решения" in body
     assert "Обновление базы педагогов, 2026/27 учебный год" in body
     assert "1 из 3" in body
 
