@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0008_import_jobs_and_destruction'),
+        ("members", "0008_import_jobs_and_destruction"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changerequest',
-            name='previous',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resubmission', to='members.changerequest', verbose_name='исправляет запрос'),
+            model_name="changerequest",
+            name="previous",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="resubmission",
+                to="members.changerequest",
+                verbose_name="исправляет запрос",
+            ),
         ),
     ]
