@@ -794,6 +794,7 @@ class OrderMember(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="педагог"
     )
     role = models.CharField("роль", max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    leaves = models.BooleanField("выходит из состава", default=False)
 
     class Meta:
         verbose_name = "состав по приказу"
@@ -801,7 +802,7 @@ class OrderMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["order", "user"], name="order_member_unique")]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()}"
+        return f"{self.user} — {'выходит из состава' if self.leaves else self.get_role_display().lower()}"
 
 
 class OrderEvent(models.Model):

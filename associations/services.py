@@ -278,6 +278,9 @@ def _order_apply(order: Order, *, today: datetime.date) -> None:
         _leaders_end(order.association, order=order, on=on, only=order.candidate)
     elif kind == Order.Kind.APPROVE_COMPOSITION:
         for member in order.members.select_related("user"):
+            if member.leaves:
+                _membership_end_by_order(order.association, member.user, on=on)
+                continue
             Membership.objects.get_or_create(
                 association=order.association, user=member.user, role=member.role, start_date=on,
                 defaults={"order": order},
@@ -363,7 +366,7 @@ def membership_propose(*, association: Association, user: User, role: str, by: U
     )
 
 
-def _composition_order_add(*, association: Association, user: User, role: str) -> str:
+def _composition_order_add(*, association: Association, user: User, role: str, leaves: bool = False) -> str:
     curator = association.curators.first()
     if curator is None:
         raise WorkflowError("У объединения нет курирующего методиста: некому подготовить приказ о составе.")
@@ -377,13 +380,29 @@ def _composition_order_add(*, association: Association, user: User, role: str) -
         order = Order.objects.create(
             kind=Order.Kind.APPROVE_COMPOSITION,
             title=f"Об утверждении состава: {association.name}",
-            text=f"Утвердить включение в состав объединения «{association.name}» педагогов по списку.",
+            text=f"Утвердить изменения состава объединения «{association.name}» по списку.",
             effective_date=today,
             association=association,
             drafted_by=curator,
         )
-    OrderMember.objects.get_or_create(order=order, user=user, defaults={"role": role})
-    return f"В проект приказа об утверждении состава внесено: {user.full_name}. Приказ отправит на подпись методист."
+    OrderMember.objects.update_or_create(order=order, user=user, defaults={"role": role, "leaves": leaves})
+    what = "выход из состава" if leaves else "включение в состав"
+    return (
+        f"В проект приказа об утверждении состава внесено: {what} — {user.full_name}. "
+        "Приказ отправит на подпись методист; до его вступления в силу состав не меняется."
+    )
+
+
+def _membership_end_by_order(association: Association, user: User, *, on: datetime.date) -> None:
+    """A member leaves on the order's effective date: the day before is her last in the composition."""
+    for membership in Membership.objects.current(on=on).filter(association=association, user=user):
+        if membership.role == Membership.Role.LEADER:
+            continue  # a leader is dismissed by an order of its own kind
+        if membership.start_date >= on:
+            membership.delete()
+        else:
+            membership.end_date = on - datetime.timedelta(days=1)
+            membership.save(update_fields=["end_date"])
 
 
 def _membership_start(*, association: Association, user: User, role: str, on: datetime.date, how: str) -> None:
@@ -508,6 +527,11 @@ def membership_end(*, membership: Membership, by: User) -> str:
     if membership.end_date is not None and membership.end_date < today:
         left_on = membership.end_date + datetime.timedelta(days=1)
         return f"Выход из состава уже отмечен: {name}, с {date_ru(left_on)}"
+    if membership.association.regulation.composition_by_order:
+        # Where the composition is approved by order (Вилюйский, п. 1.3), a member also leaves by that order.
+        return _composition_order_add(
+            association=membership.association, user=membership.user, role=membership.role, leaves=True
+        )
     if membership.start_date >= today:
         # A membership that starts today (or later) has no day left to keep: yesterday would break
         # `membership_dates_ordered`, and today would keep the member in the composition. The row goes; the

@@ -256,6 +256,29 @@ def test_composition_by_order_still_goes_through_the_order(people):
     assert not MembershipInvitation.objects.exists() and not Membership.objects.filter(user=people["new"]).exists()
 
 
+def test_where_the_composition_is_approved_by_order_a_member_also_leaves_by_that_order(client, people):
+    from associations.models import Order
+    from associations.services import order_sign, order_submit
+    from members.tests.factories import district_head
+
+    association, member = people["association"], people["member"]
+    association.regulation.composition_by_order = True
+    association.regulation.save()
+    membership = Membership.objects.get(user=member)
+    client.force_login(people["leader"])
+    response = client.post(reverse("associations:member_end", args=[membership.pk]), follow=True)
+    assert "выход из состава" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.end_date is None  # not by a click
+    order = Order.objects.get(association=association, kind="composition")
+    assert list(order.members.values_list("user", "leaves")) == [(member.pk, True)]
+    client.post(reverse("associations:member_end", args=[membership.pk]))  # a second click: still one line
+    assert order.members.count() == 1
+    order_submit(order=order, by=people["curator"])
+    order_sign(order=order, by=district_head(username="head"), today=TODAY)
+    assert not Membership.objects.current(on=TODAY).filter(user=member, association=association).exists()
+
+
 # --- 3. ending a membership: at once, once, after a confirmation -------------------------------------
 
 
