@@ -63,7 +63,6 @@ class TeacherListView(PermissionMixin, FilterView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         today = ctx["today"] = timezone.localdate()
-        ctx["querystring"] = self.request.GET.urlencode()
         cutoff = today.replace(year=today.year - TRAINING_PERIOD_YEARS)
         for teacher in ctx["object_list"]:
             teacher.ped_years = teacher.pedagogical_years(today)
