@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 
 from members.models import ProfileConfirmation, Role, School, Teacher, User, academic_year_label, academic_year_of
+from rmo_portal import calendar
 from rmo_portal.panels import register
 from rmo_portal.search import Fold
 
@@ -107,9 +108,25 @@ def led_associations(request: HttpRequest, today: datetime.date) -> dict:
     return {"associations": associations, "academic_year_label": academic_year_label(year)}
 
 
-def leader_obligations(request: HttpRequest, today: datetime.date) -> dict:
-    """What her associations owe next by their regulations: a slot the calendar module fills (no queries yet)."""
-    return {}
+# How many coming requirements each association shows on the leader's page.
+NEXT_REQUIREMENTS = 4
+
+
+def leader_obligations(request: HttpRequest, today: datetime.date) -> dict | None:
+    """The next dated requirements of each association she leads, from the one calendar (4 queries)."""
+    associations = list(
+        Association.objects.led_by(request.user, on=today)
+        .select_related("regulation")
+        .prefetch_related("regulation__meeting_rules", "regulation__document_rules", "regulation__publication_windows")
+        .order_by("name")
+    )
+    if not associations:
+        return None
+    year = calendar.academic_year_of(today)
+    for association in associations:
+        coming = association.regulation.requirements(year) + association.regulation.requirements(year + 1)
+        association.next_requirements = [r for r in coming if not r.is_past(today)][:NEXT_REQUIREMENTS]
+    return {"associations": associations, "academic_year": year, "today": today}
 
 
 def my_associations(request: HttpRequest, today: datetime.date) -> dict:

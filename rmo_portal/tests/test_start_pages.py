@@ -300,12 +300,17 @@ def test_leader_sees_requests_waiting_for_her_and_who_has_not_confirmed(client):
     assert people["secretary"].short_name not in unconfirmed
 
 
-def test_leader_page_holds_the_slot_for_what_the_association_owes(client):
+def test_leader_page_says_when_the_regulation_sets_no_dates(client):
+    from associations.tests.factories import RegulationFactory
+
     people = _people()
+    association = Membership.objects.get(user=people["leader"], role=Membership.Role.LEADER).association
+    association.regulation = RegulationFactory(code="no-rules", title="Положение без сроков")
+    association.save()
     body = _body(client, people["leader"], "start_leader")
-    assert "Сроки по положению появятся здесь." in body
+    assert "ближайшие сроки" in body and "Положение не устанавливает сроков." in body
     # In the order the issue asks: requests, the members' profiles, then the regulation's deadlines.
-    assert body.index("Не подтвердили профиль") < body.index("Сроки по положению")
+    assert body.index("Не подтвердили профиль") < body.index("ближайшие сроки")
 
 
 def test_methodist_sees_the_count_of_requests_waiting_and_the_refresh_shares(client):
@@ -373,7 +378,7 @@ MAX_QUERIES = {
     "start_admin": 8,
     "start_head": 11,
     "start_methodist": 10,
-    "start_leader": 20,
+    "start_leader": 24,
     "start_secretary": 18,
     "start_teacher": 17,
 }
@@ -426,3 +431,26 @@ def test_the_portal_views_import_no_app():
         imported = {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         imported |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         assert not imported & {"members", "associations", "meetings", "reports"}, module
+
+
+def test_leader_sees_what_her_association_owes_next_from_the_calendar(client):
+    import time_machine
+    from django.apps import apps
+
+    from associations.models import Regulation
+    from associations.presets import presets_load
+
+    presets_load(apps)
+    people = _people()
+    association = Membership.objects.get(user=people["leader"], role=Membership.Role.LEADER).association
+    association.regulation = Regulation.objects.get(code="vilyuisk-umo")
+    association.save()
+    with time_machine.travel(datetime.datetime(2027, 5, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+        client.force_login(people["leader"])
+        body = client.get(reverse("start_leader"), follow=True).content.decode()
+    assert "ближайшие сроки" in body
+    body = body.split("ближайшие сроки", 1)[1].split("</section>", 1)[0]  # the panel alone
+    # Next after 1 May 2027: the plan draft (15 May, for 2027/28), then the report and the plan (20 June)…
+    assert 'до 15 мая 2027 г.</strong> — проект плана работы <span class="text-muted">(на 2027/28 учебный год)' in body
+    assert "до 20 июня 2027 г.</strong> — анализ (отчёт) о деятельности за год" in body
+    assert "до 25 сентября 2026 г." not in body  # past
