@@ -2,7 +2,6 @@
 
 import rules
 from django.db.models import Q
-from django.utils import timezone
 
 from members import models as members_models
 from members.rules import (
@@ -13,6 +12,7 @@ from members.rules import (
     is_profile_reviewer,
     is_service_staff,
 )
+from rmo_portal import calendar
 
 from .models import Association, Membership
 
@@ -20,7 +20,7 @@ from .models import Association, Membership
 def _has_current_role(user, association, role) -> bool:
     if not user.is_authenticated:
         return False
-    qs = Membership.objects.current(on=timezone.localdate()).filter(user=user, role=role)
+    qs = Membership.objects.current(on=calendar.today()).filter(user=user, role=role)
     if association is not None:
         qs = qs.filter(association=association)
     return qs.exists()
@@ -42,7 +42,7 @@ def is_secretary(user, association=None) -> bool:
 def is_member(user, association: Association) -> bool:
     return (
         user.is_authenticated
-        and Membership.objects.current(on=timezone.localdate()).filter(user=user, association=association).exists()
+        and Membership.objects.current(on=calendar.today()).filter(user=user, association=association).exists()
     )
 
 
@@ -53,8 +53,8 @@ def is_curator(user, association: Association) -> bool:
 
 def led_teachers(user) -> Q:
     """The teachers of the associations `user` leads today (a scope of members.Teacher)."""
-    led = Membership.objects.current(on=timezone.localdate()).filter(user=user, role=Membership.Role.LEADER)
-    members = Membership.objects.current(on=timezone.localdate()).filter(association__in=led.values("association"))
+    led = Membership.objects.current(on=calendar.today()).filter(user=user, role=Membership.Role.LEADER)
+    members = Membership.objects.current(on=calendar.today()).filter(association__in=led.values("association"))
     return Q(user__in=members.values("user"))
 
 

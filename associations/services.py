@@ -177,7 +177,7 @@ def order_sign(*, order: Order, by: User, override_reason: str = "", today: date
 
     An ineligible candidate stops the signature unless the head writes a reason, which is logged.
     """
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.AWAITING:
         raise WorkflowError(_order_unsignable_reason(order))
@@ -235,7 +235,7 @@ def order_revoke(*, order: Order, by: User, comment: str) -> Order:
 
 def orders_apply_due(*, today: datetime.date | None = None) -> int:
     """Apply every signed order whose effective date has come (<=, so a missed day is caught up). Idempotent."""
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     applied = 0
     due = Order.objects.filter(status=Order.Status.SIGNED, applied_at__isnull=True, effective_date__lte=today)
     for pk in due.values_list("pk", flat=True):
@@ -334,7 +334,7 @@ def membership_propose(*, association: Association, user: User, role: str, by: U
       teacher accepts (or the curator approves). The teacher gets a letter with a link (`site` is the portal's
       address for it, from the request) and the invitation on her start page.
     """
-    today = timezone.localdate()
+    today = calendar.today()
     if association.status != Association.Status.ACTIVE:
         raise WorkflowError("Объединение упразднено: состав не меняется.")
     if Membership.objects.current(on=today).filter(association=association, user=user).exists():
@@ -370,7 +370,7 @@ def _composition_order_add(*, association: Association, user: User, role: str, l
     curator = association.curators.first()
     if curator is None:
         raise WorkflowError("У объединения нет курирующего методиста: некому подготовить приказ о составе.")
-    today = timezone.localdate()
+    today = calendar.today()
     order = (
         Order.objects.select_for_update()
         .filter(association=association, kind=Order.Kind.APPROVE_COMPOSITION, status__in=Order.EDITABLE)
@@ -461,7 +461,7 @@ def invitation_accept(*, invitation: MembershipInvitation, by: User) -> str:
     if invitation.association.status != Association.Status.ACTIVE:
         raise WorkflowError("Объединение упразднено: вступить в него нельзя.")
     _invitation_decide(invitation, MembershipInvitation.Decision.ACCEPTED, by=by)
-    today = timezone.localdate()
+    today = calendar.today()
     _membership_start(
         association=invitation.association, user=invitation.user, role=invitation.role, on=today,
         how=" (приглашение принято)",
@@ -479,7 +479,7 @@ def invitation_decline(*, invitation: MembershipInvitation, by: User) -> str:
         return _already_decided(invitation)
     _invitation_decide(invitation, MembershipInvitation.Decision.DECLINED, by=by)
     AssociationEvent.objects.create(
-        association=invitation.association, on=timezone.localdate(), names_members=True,
+        association=invitation.association, on=calendar.today(), names_members=True,
         text="Приглашение в состав отклонено",
     )  # fmt: skip
     return f"Вы отказались от приглашения в объединение «{invitation.association.name}»."
@@ -497,7 +497,7 @@ def invitation_approve(*, invitation: MembershipInvitation, by: User) -> str:
     if invitation.association.status != Association.Status.ACTIVE:
         raise WorkflowError("Объединение упразднено: состав не меняется.")
     _invitation_decide(invitation, MembershipInvitation.Decision.APPROVED, by=by)
-    today = timezone.localdate()
+    today = calendar.today()
     _membership_start(
         association=invitation.association, user=invitation.user, role=invitation.role, on=today,
         how=f" (приглашение одобрено: {by.full_name})",
@@ -512,7 +512,7 @@ def membership_end(*, membership: Membership, by: User) -> str:
     `end_date` is the last day in the composition, so it becomes yesterday: the member is out today. Ending an
     already ended membership changes nothing and says so (the row is locked, so two clicks write one line).
     """
-    today = timezone.localdate()
+    today = calendar.today()
     name = membership.user.full_name
     membership = (
         Membership.objects.select_for_update(of=("self",))

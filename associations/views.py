@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
@@ -49,7 +48,7 @@ class AssociationListView(FilterView):
             Association.objects.visible_to(self.request.user)
             .select_related("regulation")
             .prefetch_related("curators")
-            .with_people(on=timezone.localdate())
+            .with_people(on=calendar.today())
         )
 
 
@@ -59,7 +58,7 @@ class AssociationListPdfView(AssociationListView):
     def render_to_response(self, context, **response_kwargs):
         return pdf_response(
             "pdf/association_list.html",
-            {"associations": context["object_list"], "today": timezone.localdate()},
+            {"associations": context["object_list"], "today": calendar.today()},
             request=self.request,
             filename="associations.pdf",
         )
@@ -72,7 +71,7 @@ class AssociationDetailView(DetailView):
         return (
             Association.objects.visible_to(self.request.user)
             .select_related("regulation")
-            .with_people(on=timezone.localdate())
+            .with_people(on=calendar.today())
         )
 
     def get_context_data(self, **kwargs):
@@ -98,7 +97,7 @@ class AssociationDetailView(DetailView):
             ctx["may_approve"] = allowed(user, "associations.approve_invitation", self.object)
         if allowed(self.request.user, "associations.view_people", self.object):
             ctx["memberships"] = (
-                Membership.objects.current(on=timezone.localdate())
+                Membership.objects.current(on=calendar.today())
                 .filter(association=self.object)
                 .select_related("user__teacher")
                 .prefetch_related("user__teacher__employments__school", "user__teacher__subjects")
@@ -197,7 +196,7 @@ class OrderDetailView(PermissionMixin, DetailView):
             comment_form=kwargs.pop("comment_form", CommentForm()),
             sign_form=kwargs.pop("sign_form", SignForm()),
             attachment_form=kwargs.pop("attachment_form", AttachmentForm()),
-            today=timezone.localdate(),
+            today=calendar.today(),
             **kwargs,
         )
 
@@ -208,7 +207,7 @@ class OrderCreateView(PermissionMixin, CreateView):
     template_name = "associations/order_form.html"
 
     def get_initial(self):
-        return {"effective_date": timezone.localdate(), "kind": self.request.GET.get("kind", "")}
+        return {"effective_date": calendar.today(), "kind": self.request.GET.get("kind", "")}
 
     def form_valid(self, form):
         form.instance.drafted_by = self.request.user
@@ -360,9 +359,7 @@ class MembershipEndView(PermissionMixin, View):
         return self.membership.association
 
     def get(self, request, pk):
-        return TemplateResponse(
-            request, self.template_name, {"membership": self.membership, "today": timezone.localdate()}
-        )
+        return TemplateResponse(request, self.template_name, {"membership": self.membership, "today": calendar.today()})
 
     def post(self, request, pk):
         try:

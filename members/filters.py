@@ -1,6 +1,6 @@
 import django_filters
-from django.utils import timezone
 
+from rmo_portal import calendar
 from rmo_portal.search import search
 
 from .models import Category, School, Subject, Teacher
@@ -45,10 +45,10 @@ class TeacherFilter(django_filters.FilterSet):
         return search(queryset, ["user__last_name", "user__first_name", "user__patronymic"], value)
 
     def filter_attestation_year(self, queryset, name, value):
-        return queryset.with_schedule_facts(on=timezone.localdate()).filter(next_attestation=int(value))
+        return queryset.with_schedule_facts(on=calendar.today()).filter(next_attestation=int(value))
 
     def filter_course_overdue(self, queryset, name, value):
-        return queryset.course_overdue(on=timezone.localdate()) if value == "1" else queryset
+        return queryset.course_overdue(on=calendar.today()) if value == "1" else queryset
 
     def filter_young(self, queryset, name, value):
-        return queryset.young_specialists(on=timezone.localdate()) if value == "1" else queryset
+        return queryset.young_specialists(on=calendar.today()) if value == "1" else queryset

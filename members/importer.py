@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from rmo_portal import calendar
 from rmo_portal.locks import lock_hold
@@ -346,7 +345,7 @@ def plan_import(
     An attestation or category date older than the profile's is a conflict: the newer one stays unless
     `overwrite_dates`. `progress(done, total)` is called now and then, for the progress page.
     """
-    on = on or timezone.localdate()
+    on = on or calendar.today()
     header_index, mapping = find_header(table)
     if header_index < 0 or not (
         {"fio"} <= set(mapping.values()) or {"last_name", "first_name"} <= set(mapping.values())
@@ -521,7 +520,7 @@ def _judge(row: Row, teacher: Teacher | None, schools: dict, *, overwrite_dates:
     if teacher is None:
         row.status = "new"
         return
-    on = timezone.localdate()
+    on = calendar.today()
     changes = []
     labels = {f.name: f.verbose_name for f in Teacher._meta.get_fields() if hasattr(f, "verbose_name")}
     values = _profile_values(row.data, on=on)
@@ -566,7 +565,7 @@ def import_run(
 @transaction.atomic
 def import_apply(plan: Plan, *, by: User | None = None, progress=None) -> dict[str, int]:
     """Write the new and updated rows in one transaction; errors, repeats and unchanged rows are left."""
-    on = timezone.localdate()
+    on = calendar.today()
     schools = {}
     for school in School.objects.select_for_update():
         schools.setdefault(school_key(school.name), school)

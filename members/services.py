@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone
 
+from rmo_portal import calendar
 from rmo_portal.files import read_bytes, stored_file_create, stored_file_delete
 from rmo_portal.locks import lock_hold
 from rmo_portal.text import date_ru
@@ -156,7 +157,7 @@ def _target_instance(teacher: Teacher, kind: str):
 @transaction.atomic
 def profile_confirm(*, teacher: Teacher, on: datetime.date | None = None) -> ProfileConfirmation:
     """The teacher confirms their profile is current for this academic year."""
-    on = on or timezone.localdate()
+    on = on or calendar.today()
     confirmation, _ = ProfileConfirmation.objects.select_for_update().get_or_create(
         teacher=teacher, academic_year=academic_year_of(on)
     )
@@ -168,7 +169,7 @@ def profile_confirm(*, teacher: Teacher, on: datetime.date | None = None) -> Pro
 @transaction.atomic
 def profile_check(*, teacher: Teacher, by: User, on: datetime.date | None = None) -> ProfileConfirmation:
     """A reviewer marks the profile as checked for this academic year (date and checker)."""
-    on = on or timezone.localdate()
+    on = on or calendar.today()
     if teacher.change_requests.filter(status=ChangeRequest.Status.PENDING).exists():
         raise ProfileError("Сначала рассмотрите запросы педагога на изменение профиля.")
     confirmation, _ = ProfileConfirmation.objects.select_for_update().get_or_create(

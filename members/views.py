@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
+from rmo_portal import calendar
 from rmo_portal.excel import XLSX, xlsx_response
 from rmo_portal.files import file_response
 from rmo_portal.mixins import PermissionMixin
@@ -57,12 +58,12 @@ class TeacherListView(PermissionMixin, FilterView):
     template_name = "members/teacher_list.html"
 
     def get_queryset(self):
-        today = timezone.localdate()
+        today = calendar.today()
         return Teacher.objects.visible_to(self.request.user).for_list().with_schedule_facts(on=today).ordered()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        today = ctx["today"] = timezone.localdate()
+        today = ctx["today"] = calendar.today()
         cutoff = today.replace(year=today.year - TRAINING_PERIOD_YEARS)
         for teacher in ctx["object_list"]:
             teacher.ped_years = teacher.pedagogical_years(today)
@@ -93,7 +94,7 @@ class TeacherDetailView(PermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         teacher = self.object
-        today = timezone.localdate()
+        today = calendar.today()
         year = academic_year_of(today)
         ctx.update(
             today=today,
@@ -498,7 +499,7 @@ class ScheduleView(PermissionMixin, FilterView):
         try:
             return int(self.request.GET.get("year", ""))
         except ValueError:
-            return timezone.localdate().year
+            return calendar.today().year
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -513,7 +514,7 @@ class ScheduleView(PermissionMixin, FilterView):
             rows=rows,
             due_now=[r for r in rows if r.plan.get(year)],
             querystring=querystring.urlencode(),
-            today=timezone.localdate(),
+            today=calendar.today(),
         )
         return ctx
 
@@ -557,9 +558,7 @@ class AttestationScheduleView(ScheduleView):
     filename = "attestation"
 
     def narrow(self, queryset):
-        return queryset.with_schedule_facts(on=timezone.localdate()).filter(
-            next_attestation__lt=self.year() + PLAN_YEARS
-        )
+        return queryset.with_schedule_facts(on=calendar.today()).filter(next_attestation__lt=self.year() + PLAN_YEARS)
 
 
 class TrainingScheduleView(ScheduleView):
@@ -578,7 +577,7 @@ class TeacherExportView(TeacherListView):
         return super().get_queryset().prefetch_related("educations", "achievements")
 
     def render_to_response(self, context, **response_kwargs):
-        today = timezone.localdate()
+        today = calendar.today()
         teachers = context["object_list"]
         services.access_log(
             teacher=None, viewer=self.request.user, action=AccessLog.Action.EXPORT,

@@ -9,8 +9,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.generic import TemplateView
+
+from rmo_portal import calendar
 
 from .errors import too_many_requests
 from .forms import PasswordResetForm
@@ -51,7 +52,7 @@ class PanelsMixin:
     title = ""
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
+        today = calendar.today()
         return super().get_context_data(
             title=self.title, today=today, panels=shown_panels(self.page, self.request, today), **kwargs
         )
