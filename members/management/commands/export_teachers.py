@@ -1,10 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from members.models import Teacher
 from members.schedules import EXPORT_HEADERS, export_rows
+from rmo_portal import calendar
 from rmo_portal.excel import xlsx_bytes
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         teachers = Teacher.objects.for_export().ordered()
         content = xlsx_bytes(
-            title="Педагоги", headers=EXPORT_HEADERS, rows=export_rows(teachers, on=timezone.localdate())
+            title="Педагоги", headers=EXPORT_HEADERS, rows=export_rows(teachers, on=calendar.today())
         )
         Path(file).write_bytes(content)
         self.stdout.write(f"Выгружено педагогов: {teachers.count()} → {file}")
