@@ -92,3 +92,18 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def _flushes_the_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    return transactional or bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests that flush the database (transaction=True, live_server: the browser tests) run after all the others,
+    in their shuffled order. pytest-django puts them last, as Django does, but pytest then groups the tests of the
+    browser's session fixture and pulls them forward; their flush takes the rows the migrations made (the consent
+    document, the regulation presets) from every test after them, so a test passed or failed by its place."""
+    items.sort(key=_flushes_the_database)
