@@ -96,8 +96,11 @@ def _empty_cache():
 
 def _flushes_the_database(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
-    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
-    return transactional or bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+    if marker:
+        transaction = marker.kwargs.get("transaction", marker.args[:1] == (True,))
+        if transaction or marker.kwargs.get("reset_sequences"):
+            return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
 @pytest.hookimpl(trylast=True)
