@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.cache import cache
 
 from rmo_portal.search import FoldedSearchAdminMixin
 
+from .middleware import CURRENT_CACHE_KEY
 from .models import AccessLog, Consent, ConsentDocument, DestructionAct, ImportJob, School, Teacher, User
 
 
@@ -77,6 +79,11 @@ class ConsentDocumentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not Consent.objects.filter(document=obj).exists()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A newly published version is asked for at once, not after the middleware's cache expires.
+        cache.delete(CURRENT_CACHE_KEY)
 
 
 @admin.register(Consent)
