@@ -16,8 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         teachers = Teacher.objects.for_export().ordered()
-        content = xlsx_bytes(
-            title="Педагоги", headers=EXPORT_HEADERS, rows=export_rows(teachers, on=calendar.today())
-        )
+        content = xlsx_bytes(title="Педагоги", headers=EXPORT_HEADERS, rows=export_rows(teachers, on=calendar.today()))
         Path(file).write_bytes(content)
         self.stdout.write(f"Выгружено педагогов: {teachers.count()} → {file}")
