@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Teacher, User
-from rmo_portal import calendar
+from rmo_portal import calendar, workflow
 from rmo_portal.files import stored_file_create
 from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
@@ -122,13 +122,14 @@ def order_leader_problems(*, order: Order, on: datetime.date | None = None) -> l
     return regulation.leader_problems(teacher, on=on or calendar.today(), subject_area=subject_area)
 
 
+def _order_refused(order: Order, to: str) -> str:
+    return f"Нельзя перевести приказ из состояния «{order.get_status_display()}» в «{Order.Status(to).label}»."
+
+
 def _order_move(order: Order, to: str, *, by: User | None, comment: str = "") -> None:
-    if to not in Order.TRANSITIONS[order.status]:
-        raise WorkflowError(
-            f"Нельзя перевести приказ из состояния «{order.get_status_display()}» в «{Order.Status(to).label}»."
-        )
-    OrderEvent.objects.create(order=order, by=by, from_status=order.status, to_status=to, comment=comment)
-    order.status = to
+    """The one transition (rmo_portal.workflow) plus the order's history row."""
+    old = workflow.move(order, to, error=WorkflowError, refused=_order_refused)
+    OrderEvent.objects.create(order=order, by=by, from_status=old, to_status=to, comment=comment)
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone
 
-from rmo_portal import calendar
+from rmo_portal import calendar, workflow
 from rmo_portal.files import read_bytes, stored_file_create, stored_file_delete
 from rmo_portal.locks import lock_hold
 from rmo_portal.text import date_ru
@@ -141,9 +141,10 @@ def change_request_return(*, change: ChangeRequest, by: User, comment: str) -> C
 
 
 def _move(change: ChangeRequest, to: str) -> None:
-    if to not in ChangeRequest.TRANSITIONS[change.status]:
-        raise ProfileError(f"Запрос уже рассмотрен: {change.get_status_display().lower()}.")
-    change.status = to
+    workflow.move(
+        change, to, error=ProfileError,
+        refused=lambda c, _: f"Запрос уже рассмотрен: {c.get_status_display().lower()}.",
+    )  # fmt: skip
 
 
 def _target_instance(teacher: Teacher, kind: str):
@@ -231,9 +232,10 @@ def access_log(
 
 
 def _job_move(job: ImportJob, to: str, **fields) -> None:
-    if to not in ImportJob.TRANSITIONS[job.status]:
-        raise ProfileError(f"Загрузка уже в состоянии «{job.get_status_display().lower()}».")
-    job.status = to
+    workflow.move(
+        job, to, error=ProfileError,
+        refused=lambda j, _: f"Загрузка уже в состоянии «{j.get_status_display().lower()}».",
+    )  # fmt: skip
     for name, value in fields.items():
         setattr(job, name, value)
     job.save(update_fields=["status", *fields])
