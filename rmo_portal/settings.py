@@ -337,6 +337,10 @@ LOGGING = {
     },
 }
 
+# bench/run only: serves /bench/ceiling/, the base layout with a 50-row table and no queries of its own, the
+# ceiling every page of the benchmark is compared with. Off everywhere else (the URL does not exist).
+BENCH_CEILING = env.bool("BENCH_CEILING", default=False)
+
 # What the portal calls itself in page titles, headers and PDFs.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Методический портал района")
 DISTRICT_NAME = env.str("DISTRICT_NAME", default="Печорский район")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -35,3 +36,7 @@ urlpatterns = [
     path("associations/", include("associations.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_CEILING:
+    # The benchmark's ceiling (bench/run sets BENCH_CEILING=1): absent from every other deployment.
+    urlpatterns.append(path("bench/ceiling/", views.BenchCeilingView.as_view(), name="bench_ceiling"))

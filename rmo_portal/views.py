@@ -110,6 +110,16 @@ class AdminStartView(StartPageView):
     title = "Рабочий стол администратора"
 
 
+class BenchCeilingView(TemplateView):
+    """The benchmark's ceiling: the base layout and every middleware, a 50-row table, no queries of its own."""
+
+    template_name = "bench_ceiling.html"
+
+    def get_context_data(self, **kwargs):
+        rows = [(i, f"Педагог № {i}", f"Школа № {i % 7 + 1}", f"{i % 30 + 1}.09.2026") for i in range(1, 51)]
+        return super().get_context_data(title="Потолок замеров", rows=rows, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """«Забыли пароль?», throttled: past the limit per client address a 429 page; past the limit per e-mail
     address no letter, yet the same «письмо отправлено» page, so that the answer never tells which addresses exist.

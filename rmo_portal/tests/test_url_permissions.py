@@ -153,6 +153,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "associations:regulation_list": service_only,
     "associations:regulation_detail": service_only,
 }
+# Registered only when BENCH_CEILING is on (bench/run): the benchmark's ceiling, open to everyone.
+if settings.BENCH_CEILING:
+    EXPECTED["bench_ceiling"] = public
 
 # URL name → its kwargs, from the world below; patterns without arguments need no line.
 KWARGS = {
