@@ -18,6 +18,7 @@ from members.models import (
     Teacher,
     TrainingCourse,
     User,
+    person_sort_key,
 )
 
 from .models import Association, Membership, Regulation
@@ -239,6 +240,7 @@ def _demo_profile(user: User, i: int, *, school: School, subject: Subject) -> Te
 
 
 def _user(username: str, password: str, *, created: list, **fields) -> User:
+    fields["sort_key"] = person_sort_key(fields["last_name"], fields["first_name"], fields.get("patronymic", ""))
     user, is_new = User.objects.get_or_create(username=username, defaults=fields)
     if is_new:
         user.set_password(password)

@@ -1,10 +1,11 @@
 import django_filters
+from django.db.models import Exists, OuterRef
 
 from members.filters import TEACHER_FILTER_EXTENSIONS
 from members.models import Role, User
 from rmo_portal.search import search
 
-from .models import Association
+from .models import Association, Membership
 
 
 class AssociationFilter(django_filters.FilterSet):
@@ -33,13 +34,17 @@ class AssociationFilter(django_filters.FilterSet):
         return search(queryset, ["name", "subject_area"], value)
 
 
+def _in_association(queryset, name, value):
+    """Teachers with a membership (of any time and role) in the association, as EXISTS: no join."""
+    return queryset.filter(Exists(Membership.objects.filter(user=OuterRef("user"), association=value)))
+
+
 def _association_filter():
     return django_filters.ModelChoiceFilter(
         label="Объединение",
-        field_name="user__memberships__association",
         queryset=Association.objects.active(),
         empty_label="Любое",
-        distinct=True,
+        method=_in_association,
     )
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from members.models import Category
@@ -523,33 +523,21 @@ class AssociationQuerySet(models.QuerySet):
 
     def with_refresh(self, *, academic_year: int, on: datetime.date):
         """How many current members confirmed their profile this academic year, and how many were checked."""
-        current = Q(memberships__start_date__lte=on) & (
-            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=on)
-        )
-        this_year = current & Q(memberships__user__teacher__confirmations__academic_year=academic_year)
+        this_year = {"user__teacher__confirmations__academic_year": academic_year}
         return self.annotate(
-            confirmed_count=models.Count(
-                "memberships__user",
-                filter=this_year & Q(memberships__user__teacher__confirmations__confirmed_at__isnull=False),
-                distinct=True,
+            confirmed_count=_members_counted(
+                on=on, **this_year, user__teacher__confirmations__confirmed_at__isnull=False
             ),
-            checked_count=models.Count(
-                "memberships__user",
-                filter=this_year & Q(memberships__user__teacher__confirmations__checked_at__isnull=False),
-                distinct=True,
-            ),
+            checked_count=_members_counted(on=on, **this_year, user__teacher__confirmations__checked_at__isnull=False),
         )
 
     def with_people(self, *, on: datetime.date):
         """Member counts and current leaders in a fixed number of queries, however many rows.
 
-        Ordered by name explicitly: Meta.ordering does not apply to an aggregated query.
+        Counts come from a subquery per association shown, not from a join of every membership.
         """
-        current = Q(memberships__start_date__lte=on) & (
-            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=on)
-        )
         return (
-            self.annotate(member_count=models.Count("memberships__user", filter=current, distinct=True))
+            self.annotate(member_count=_members_counted(on=on))
             .order_by(Lower("name"))
             .prefetch_related(
                 models.Prefetch(
@@ -561,6 +549,19 @@ class AssociationQuerySet(models.QuerySet):
                 )
             )
         )
+
+
+def _members_counted(*, on: datetime.date, **conditions):
+    """The number of distinct people with a current membership of the outer association (and `conditions`)."""
+    counted = (
+        Membership.objects.current(on=on)
+        .filter(association=models.OuterRef("pk"), **conditions)
+        .order_by()
+        .values("association")
+        .annotate(n=models.Count("user", distinct=True))
+        .values("n")
+    )
+    return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
 
 
 class Association(models.Model):

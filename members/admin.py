@@ -25,6 +25,10 @@ class UserAdmin(FoldedSearchAdminMixin, BaseUserAdmin):
     )
     inlines = [TeacherInline]
 
+    def save_model(self, request, obj, form, change):
+        obj.refresh_sort_key()
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(School)
 class SchoolAdmin(FoldedSearchAdminMixin, admin.ModelAdmin):

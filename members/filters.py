@@ -1,7 +1,6 @@
 import django_filters
 
 from rmo_portal import calendar
-from rmo_portal.search import search
 
 from .models import Category, School, Subject, Teacher
 
@@ -13,15 +12,15 @@ YES_NO = [("1", "Да")]
 
 class TeacherFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск по ФИО", method="filter_q")
+    # Filters across relations are EXISTS subqueries (TeacherQuerySet): no join, no DISTINCT over the district.
     school = django_filters.ModelChoiceFilter(
         label="Образовательная организация",
-        field_name="employments__school",
         queryset=School.objects.all(),
         empty_label="Любая",
-        distinct=True,
+        method="filter_school",
     )
     subject = django_filters.ModelChoiceFilter(
-        label="Предмет", field_name="subjects", queryset=Subject.objects.all(), empty_label="Любой", distinct=True
+        label="Предмет", queryset=Subject.objects.all(), empty_label="Любой", method="filter_subject"
     )
     category = django_filters.ChoiceFilter(label="Категория", choices=Category.choices, empty_label="Любая")
     attestation_year = django_filters.NumberFilter(label="Год аттестации", method="filter_attestation_year")
@@ -42,7 +41,13 @@ class TeacherFilter(django_filters.FilterSet):
             self.filters[name] = factory()
 
     def filter_q(self, queryset, name, value):
-        return search(queryset, ["user__last_name", "user__first_name", "user__patronymic"], value)
+        return queryset.search(value)
+
+    def filter_school(self, queryset, name, value):
+        return queryset.at_school(value)
+
+    def filter_subject(self, queryset, name, value):
+        return queryset.teaching(value)
 
     def filter_attestation_year(self, queryset, name, value):
         return queryset.with_schedule_facts(on=calendar.today()).filter(next_attestation=int(value))

@@ -591,6 +591,7 @@ def import_apply(plan: Plan, *, by: User | None = None, progress=None) -> dict[s
                 email=data["email"],
             )
             user.set_unusable_password()
+            user.refresh_sort_key()
             user.save()
             teacher = Teacher(user=user)
         elif data["email"] and data["email"] != teacher.user.email:

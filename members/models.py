@@ -8,7 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from rmo_portal import calendar
-from rmo_portal.search import Fold
+from rmo_portal.search import fold
 
 
 class Role(models.TextChoices):
@@ -20,15 +20,25 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Администратор"
 
 
+def person_sort_key(last_name: str, first_name: str, patronymic: str) -> str:
+    """«Ёлкина Анна Петровна» → «елкина анна петровна»: sorts in Russian order (ё with е) and is searched."""
+    return fold(" ".join(p for p in (last_name, first_name, patronymic) if p))
+
+
 class User(AbstractUser):
     """A person who logs in to the portal."""
 
     patronymic = models.CharField("отчество", max_length=150, blank=True)
     role = models.CharField("роль", max_length=20, choices=Role.choices, default=Role.TEACHER)
     erased_at = models.DateTimeField("персональные данные уничтожены", null=True, blank=True)
+    # «фамилия имя отчество» folded (case, ё → е): the lists sort and search people by it, from an index.
+    # Whoever writes a name calls refresh_sort_key() (or person_sort_key() when building rows in bulk).
+    sort_key = models.CharField("ключ сортировки и поиска", max_length=500, blank=True, editable=False)
 
     objects = UserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"], verbose_name="история учётной записи")
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "sort_key"], verbose_name="история учётной записи"
+    )
 
     class Meta:
         verbose_name = "пользователь"
@@ -37,6 +47,8 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
         ]
+        # On PostgreSQL a trigram index serves the search too (migration 0011, created there only).
+        indexes = [models.Index(fields=["sort_key", "id"], name="user_sort_key")]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -54,6 +66,10 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.short_name
+
+    def refresh_sort_key(self) -> None:
+        """Bring the stored sort and search key in step with the name (then save the user as usual)."""
+        self.sort_key = person_sort_key(self.last_name, self.first_name, self.patronymic)
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -155,21 +171,42 @@ class TeacherQuerySet(models.QuerySet):
                 "next_attestation_year_set",
                 ExtractYear(Coalesce("last_attestation_on", "category_assigned_on")) + ATTESTATION_PERIOD_YEARS,
             ),
-            last_course=models.Max("courses__end_date"),
+            # A subquery per row shown, not a join of every teacher with every course.
+            last_course=models.Subquery(
+                TrainingCourse.objects.filter(teacher=models.OuterRef("pk"))
+                .order_by("-end_date")
+                .values("end_date")[:1]
+            ),
         )
 
     def course_overdue(self, *, on: datetime.date):
         """No course in the last three years (or none at all)."""
         cutoff = on.replace(year=on.year - TRAINING_PERIOD_YEARS)
-        recent = TrainingCourse.objects.filter(end_date__gte=cutoff).values("teacher")
-        return self.exclude(pk__in=recent)
+        return self.exclude(
+            models.Exists(TrainingCourse.objects.filter(teacher=models.OuterRef("pk"), end_date__gte=cutoff))
+        )
+
+    def at_school(self, school):
+        """Working at `school` (main place or not), as EXISTS: no join, no DISTINCT."""
+        return self.filter(models.Exists(Employment.objects.filter(teacher=models.OuterRef("pk"), school=school)))
+
+    def teaching(self, subject):
+        through = Teacher.subjects.through
+        return self.filter(models.Exists(through.objects.filter(teacher=models.OuterRef("pk"), subject=subject)))
+
+    def search(self, text: str):
+        """Every word of `text` in the name, case and ё/е aside, from the stored key (trigram index on PostgreSQL)."""
+        queryset = self
+        for word in fold(text).split():
+            queryset = queryset.filter(user__sort_key__contains=word)
+        return queryset
 
     def young_specialists(self, *, on: datetime.date):
         return self.filter(pedagogical_since__gt=on.replace(year=on.year - YOUNG_SPECIALIST_YEARS))
 
     def ordered(self):
-        """Russian alphabetical order on SQLite and PostgreSQL alike (ё sorts with е)."""
-        return self.order_by(Fold("user__last_name"), Fold("user__first_name"), Fold("user__patronymic"), "pk")
+        """Russian alphabetical order on SQLite and PostgreSQL alike (ё sorts with е), from the index on the key."""
+        return self.order_by("user__sort_key", "user_id")
 
     def for_list(self):
         """What a list of teachers shows, in a fixed number of queries however many rows."""

@@ -449,6 +449,7 @@ def personal_data_erase(*, user: User, now: datetime.datetime | None = None) -> 
         teacher.save()
         counts["файлы (сканы)"] = len({f.pk for f in files})
     user.first_name, user.last_name, user.patronymic = "", "Педагог (данные уничтожены)", ""
+    user.refresh_sort_key()
     old_username = user.username
     user.username = f"erased-{user.pk}"
     user.email = ""

@@ -15,6 +15,7 @@ from members.models import (
     Teacher,
     TrainingCourse,
     User,
+    person_sort_key,
 )
 
 
@@ -40,6 +41,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     role = Role.TEACHER
     password = factory.django.Password("пароль-для-тестов-1")
+    sort_key = factory.LazyAttribute(lambda u: person_sort_key(u.last_name, u.first_name, u.patronymic))
 
 
 class SubjectFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from associations.models import Association, Membership, Regulation
-from members.models import Category, Employment, School, Subject, Teacher, TrainingCourse, User
+from members.models import Category, Employment, School, Subject, Teacher, TrainingCourse, User, person_sort_key
 
 SURNAMES = ["Ёлкина", "Елисеева", "Яковлева", "Иванова", "Смирнова", "Кузнецова", "Попова", "Соколова", "Фёдорова"]
 FIRST = ["Анна", "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Алёна"]
@@ -42,15 +42,19 @@ class Command(BaseCommand):
             for i in range(associations)
         ]
         start = User.objects.filter(username__startswith="bench").count()
+        names = [
+            (f"{rng.choice(SURNAMES)}{start + i}", rng.choice(FIRST), rng.choice(PATRONYMIC)) for i in range(teachers)
+        ]
         users = User.objects.bulk_create(
             User(
                 username=f"bench{start + i:05d}",
-                last_name=f"{rng.choice(SURNAMES)}{start + i}",
-                first_name=rng.choice(FIRST),
-                patronymic=rng.choice(PATRONYMIC),
+                last_name=last,
+                first_name=first,
+                patronymic=patronymic,
+                sort_key=person_sort_key(last, first, patronymic),
                 password="!",
             )
-            for i in range(teachers)
+            for i, (last, first, patronymic) in enumerate(names)
         )
         profiles = Teacher.objects.bulk_create(
             Teacher(
