@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import CharField, F, Func, Value
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from rmo_portal import calendar
 from rmo_portal.locks import lock_hold
-from rmo_portal.search import fold
+from rmo_portal.search import Fold, fold
 from rmo_portal.text import count_ru
 
 from .models import Category, Employment, School, Subject, Teacher, User
@@ -357,10 +359,6 @@ def plan_import(
     for school in School.objects.all():
         schools.setdefault(school_key(school.name), school)
         schools.setdefault(school_key(school.short_name), school)
-    teachers = {
-        person_key(t.user.last_name, t.user.first_name, t.user.patronymic): t
-        for t in Teacher.objects.select_related("user").prefetch_related("employments__school", "subjects")
-    }
     seen: dict[str, Row] = {}
     rows = []
     body = table[header_index + 1 :]
@@ -385,12 +383,52 @@ def plan_import(
                     row.errors.append(f"этот педагог уже есть в строке {first.number} с другими сведениями")
             else:
                 seen[key] = row
-                _judge(row, teachers.get(key), schools, overwrite_dates=overwrite_dates)
         if row.errors:
             row.status = "error"
         rows.append(row)
+    teachers = _teachers_named(seen)
+    for key, row in seen.items():
+        _judge(row, teachers.get(key), schools, overwrite_dates=overwrite_dates)
     plan.header, plan.rows = header, rows
     return plan
+
+
+# Characters person_key() drops or splits on (whitespace beyond these is not met in names).
+_KEY_DROPPED = ".,:;/\\()\"'«»“”„-–—_*№# \t\n\xa0"
+
+
+class _Squeezed(Func):
+    """The database's twin of person_key() for one name, without spaces: «Ёлкина-Рябова» → «елкинарябова»."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        sql = f"{Fold.function}({sql})"
+        for _char in _KEY_DROPPED:  # SQLite has no TRANSLATE; its parser takes this depth of REPLACE
+            sql = f"REPLACE({sql}, %s, '')"
+        return sql, [*params, *_KEY_DROPPED]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"TRANSLATE(LOWER({sql}), %s, %s)", [*params, "ёЁ" + _KEY_DROPPED, "ее"]
+
+
+def _teachers_named(keys) -> dict[str, Teacher]:
+    """The teachers the rows may be, found by the last names in the file: never the whole district.
+
+    The database narrows by the folded last name without punctuation and spaces; person_key() decides.
+    """
+    last_names = {key.split("|")[0].replace(" ", "") for key in keys}
+    if not last_names:
+        return {}
+    candidates = (
+        Teacher.objects.annotate(_last=_Squeezed(F("user__last_name")))
+        .filter(_last__in=last_names)
+        .select_related("user")
+        .prefetch_related("employments__school", "subjects")
+    )
+    return {person_key(t.user.last_name, t.user.first_name, t.user.patronymic): t for t in candidates}
 
 
 # Most characters a cell may hold: the column it goes to.
@@ -564,65 +602,157 @@ def import_run(
 
 @transaction.atomic
 def import_apply(plan: Plan, *, by: User | None = None, progress=None) -> dict[str, int]:
-    """Write the new and updated rows in one transaction; errors, repeats and unchanged rows are left."""
+    """Write the new and updated rows in one transaction; errors, repeats and unchanged rows are left.
+
+    Written in bulk, in a number of queries that does not grow with the rows: schools and subjects the file
+    names are created once; new people get an account without a password and a free user name; every account,
+    profile and place of work written gets its history row by `by`, the profile's with its subjects.
+    """
     on = calendar.today()
+    rows = [r for r in plan.rows if r.status in ("new", "update")]
+    if not rows:
+        return _counts(plan)
+    schools = _schools_for(rows)
+    subjects = _subjects_for(rows)
+    _progress(progress, 1)
+    new_rows = [r for r in rows if r.teacher is None]
+    users = [
+        User(username=username, last_name=r.data["last_name"], first_name=r.data["first_name"],
+             patronymic=r.data["patronymic"], email=r.data["email"])
+        for r, username in zip(new_rows, _free_usernames([r.data for r in new_rows]), strict=True)
+    ]  # fmt: skip
+    for user in users:
+        user.set_unusable_password()
+        user.refresh_sort_key()
+    bulk_create_with_history(users, User, default_user=by)
+    for row, user in zip(new_rows, users, strict=True):
+        row.teacher = Teacher(user=user)
+    changed_users = []
+    for row in rows:
+        teacher, data = row.teacher, row.data
+        if teacher.pk and data["email"] and data["email"] != teacher.user.email:
+            teacher.user.email = data["email"]
+            changed_users.append(teacher.user)
+        _set_profile_values(teacher, data, on=on, overwrite=plan.overwrite_dates)
+    bulk_update_with_history(changed_users, User, ["email"], default_user=by)
+    created = Teacher.objects.bulk_create([r.teacher for r in new_rows])
+    updated = [r.teacher for r in rows if r.status == "update"]
+    Teacher.objects.bulk_update(updated, PROFILE_FIELDS)
+    _progress(progress, 2)
+    _add_employments(rows, schools, by=by)
+    links = _add_subjects(rows, subjects)
+    _progress(progress, 3)
+    _teacher_history(created, links, by=by)
+    _teacher_history(updated, links, by=by, update=True)
+    return _counts(plan)
+
+
+def _counts(plan: Plan) -> dict[str, int]:
+    return {"new": plan.count("new"), "updated": plan.count("update"), "rejected": plan.count("error")}
+
+
+def _progress(progress, step: int) -> None:
+    if progress:
+        progress(step, 4)
+
+
+# The Teacher fields a row may set (_profile_values), written for every updated profile at once.
+PROFILE_FIELDS = [
+    "phone", "self_education_topic", "category", "category_assigned_on", "last_attestation_on",
+    "next_attestation_year_set", "pedagogical_since",
+]  # fmt: skip
+
+
+def _set_profile_values(teacher: Teacher, data: dict, *, on: datetime.date, overwrite: bool) -> None:
+    """Set what the row says on the profile: an older date only with `overwrite`; the same years of experience,
+    counted from another day, are left as they are."""
+    values = _profile_values(data, on=on)
+    if teacher.pk:
+        _keep_newer(values, teacher, overwrite=overwrite)
+    for name, value in values.items():
+        if name == "pedagogical_since" and teacher.pk and teacher.pedagogical_years(on) == data["pedagogical_years"]:
+            continue
+        setattr(teacher, name, value)
+
+
+def _schools_for(rows: list[Row]) -> dict[str, School]:
+    """The schools by school_key(), those the rows name and the registry lacks created (locked meanwhile)."""
     schools = {}
     for school in School.objects.select_for_update():
         schools.setdefault(school_key(school.name), school)
         schools.setdefault(school_key(school.short_name), school)
+    missing = {}
+    for row in rows:
+        missing.setdefault(school_key(row.data["school"]), row.data["school"])
+    missing = {key: name for key, name in missing.items() if key not in schools}
+    created = School.objects.bulk_create(School(name=name[:500], short_name=name[:200]) for name in missing.values())
+    schools.update(zip(missing, created, strict=True))
+    return schools
+
+
+def _subjects_for(rows: list[Row]) -> dict[str, Subject]:
+    """The subjects by their folded name, those the rows name first created as first spelt."""
     subjects = {fold(s.name): s for s in Subject.objects.all()}
-    for index, row in enumerate(plan.rows):
-        if progress and index % 250 == 0:
-            progress(index, len(plan.rows))
-        if row.status not in ("new", "update"):
-            continue
-        data = row.data
-        key = school_key(data["school"])
-        if key not in schools:
-            schools[key] = School.objects.create(name=data["school"][:500], short_name=data["school"][:200])
-        school = schools[key]
-        teacher = row.teacher
-        if teacher is None:
-            user = User(
-                username=_free_username(data),
-                last_name=data["last_name"],
-                first_name=data["first_name"],
-                patronymic=data["patronymic"],
-                email=data["email"],
-            )
-            user.set_unusable_password()
-            user.refresh_sort_key()
-            user.save()
-            teacher = Teacher(user=user)
-        elif data["email"] and data["email"] != teacher.user.email:
-            teacher.user.email = data["email"]
-            teacher.user.save(update_fields=["email"])
-        values = _profile_values(data, on=on)
-        if teacher.pk:
-            _keep_newer(values, teacher, overwrite=plan.overwrite_dates)
-        for name, value in values.items():
-            if (
-                name == "pedagogical_since"
-                and teacher.pk
-                and teacher.pedagogical_years(on) == data["pedagogical_years"]
-            ):
-                continue
-            setattr(teacher, name, value)
-        if by is not None:
-            teacher._history_user = by
-        teacher.save()
-        if not teacher.employments.filter(school=school).exists():
-            Employment.objects.create(
-                teacher=teacher,
-                school=school,
-                position=data["position"] or "учитель",
-                is_main=not teacher.employments.exists(),
-            )
-        for name in data["subjects"]:
-            subject = subjects.get(fold(name)) or Subject.objects.create(name=name[:200])
-            subjects[fold(name)] = subject
-            teacher.subjects.add(subject)
-    return {"new": plan.count("new"), "updated": plan.count("update"), "rejected": plan.count("error")}
+    missing = {}
+    for row in rows:
+        for name in row.data["subjects"]:
+            if fold(name) not in subjects:
+                missing.setdefault(fold(name), name)
+    created = Subject.objects.bulk_create(Subject(name=name[:200]) for name in missing.values())
+    subjects.update(zip(missing, created, strict=True))
+    return subjects
+
+
+def _add_employments(rows: list[Row], schools: dict[str, School], *, by: User | None) -> None:
+    """A place of work for each row whose school the profile lacks; the first one of a profile is the main one."""
+    existing = set(
+        Employment.objects.filter(teacher__in=[r.teacher for r in rows if r.status == "update"]).values_list(
+            "teacher_id", "school_id"
+        )
+    )
+    employed = {teacher_id for teacher_id, _ in existing}
+    employments = []
+    for row in rows:
+        teacher, school = row.teacher, schools[school_key(row.data["school"])]
+        if (teacher.pk, school.pk) not in existing:
+            employments.append(
+                Employment(teacher=teacher, school=school, position=row.data["position"] or "учитель",
+                           is_main=teacher.pk not in employed)
+            )  # fmt: skip
+            existing.add((teacher.pk, school.pk))
+            employed.add(teacher.pk)
+    bulk_create_with_history(employments, Employment, default_user=by)
+
+
+def _add_subjects(rows: list[Row], subjects: dict[str, Subject]) -> dict[int, list]:
+    """Link each profile to the subjects of its row it lacks; all the links of the rows' profiles, by profile."""
+    through = Teacher.subjects.through
+    links: dict[int, list] = {row.teacher.pk: [] for row in rows}
+    for link in through.objects.filter(teacher__in=[r.teacher for r in rows if r.status == "update"]):
+        links[link.teacher_id].append(link)
+    added = []
+    for row in rows:
+        known = {link.subject_id for link in links[row.teacher.pk]}
+        for name in row.data["subjects"]:
+            subject = subjects[fold(name)]
+            if subject.pk not in known:
+                link = through(teacher_id=row.teacher.pk, subject_id=subject.pk)
+                links[row.teacher.pk].append(link)
+                added.append(link)
+                known.add(subject.pk)
+    through.objects.bulk_create(added)
+    return links
+
+
+def _teacher_history(teachers: list[Teacher], links: dict[int, list], *, by: User | None, update=False) -> None:
+    """One history row per profile written, by `by`, with its subjects as they now are (as save() would keep)."""
+    records = Teacher.history.bulk_history_create(teachers, update=update, default_user=by)
+    subject_records = Teacher.history.model.subjects.model
+    subject_records.objects.bulk_create(
+        subject_records(history=record, id=link.pk, teacher_id=link.teacher_id, subject_id=link.subject_id)
+        for record in records
+        for link in links[record.id]
+    )
 
 
 TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", [
@@ -630,19 +760,31 @@ TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъы�
     "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))  # fmt: skip
 
 
-def _free_username(data: dict) -> str:
-    """elkina.as, elkina.as2, … from the name, in Latin letters."""
+def _username_base(data: dict) -> str:
+    """elkina.as from the name, in Latin letters."""
 
     def latin(text: str) -> str:
         return "".join(TRANSLIT.get(ch, ch) for ch in text.lower() if ch.isalnum())
 
     initials = "".join(latin(p)[:1] for p in (data["first_name"], data["patronymic"]) if p)
-    base = f"{latin(data['last_name'])}.{initials}"[:140] or "teacher"
-    candidate, n = base, 1
-    while User.objects.filter(username=candidate).exists():
-        n += 1
-        candidate = f"{base}{n}"
-    return candidate
+    return f"{latin(data['last_name'])}.{initials}"[:140] or "teacher"
+
+
+def _free_usernames(people: list[dict]) -> list[str]:
+    """elkina.as, elkina.as2, … for each person in turn: the names taken are read in one query."""
+    bases = [_username_base(data) for data in people]
+    stems = {base.rstrip("0123456789") for base in bases}
+    stem = Func(F("username"), Value("0123456789"), function="RTRIM", output_field=User._meta.get_field("username"))
+    taken = set(User.objects.annotate(_stem=stem).filter(_stem__in=stems).values_list("username", flat=True))
+    usernames = []
+    for base in bases:
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}{n}"
+        taken.add(candidate)
+        usernames.append(candidate)
+    return usernames
 
 
 def plan_to_json(plan: Plan) -> dict:
