@@ -20,6 +20,10 @@ class AssociationsConfig(AppConfig):
 
         register_panels()  # the associations' panels on the start pages
 
+        from .exports import register_exports
+
+        register_exports()  # the list as PDF, made in the background (rmo_portal.exports)
+
         # An erased person's name leaves the associations' history too.
         if person_erase_traces not in members_services.ERASURE_HOOKS:
             members_services.ERASURE_HOOKS.append(person_erase_traces)

@@ -8,7 +8,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from rmo_portal import calendar
+from rmo_portal import calendar, exports
 from rmo_portal.excel import xlsx_response
 from rmo_portal.files import file_response
 from rmo_portal.mixins import PermissionMixin
@@ -52,16 +52,18 @@ class AssociationListView(FilterView):
         )
 
 
-class AssociationListPdfView(AssociationListView):
-    paginate_by = None
+class AssociationListPdfView(View):
+    """The filtered list as PDF: ordered here (signed in: the file is the user's, on «Мои выгрузки»), made by a
+    worker."""
 
-    def render_to_response(self, context, **response_kwargs):
-        return pdf_response(
-            "pdf/association_list.html",
-            {"associations": context["object_list"], "today": calendar.today()},
-            request=self.request,
-            filename="associations.pdf",
-        )
+    def get(self, request):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        job = exports.export_job_start(
+            kind="associations_pdf", title="Методические объединения (PDF)",
+            params=exports.params_from(request.GET), by=request.user,
+        )  # fmt: skip
+        return redirect(job)
 
 
 class AssociationDetailView(DetailView):

@@ -108,3 +108,59 @@ def export_rows(teachers, *, on: datetime.date):
             t.phone,
             t.user.email,
         ]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One schedule as the page and its files show it: what it is called, whom it lists, in which order."""
+
+    code: str
+    title: str
+    due_label: str
+    filename: str
+    build: object  # (teachers, *, year) -> list[ScheduleRow]
+
+    def queryset(self, teachers, *, year: int, on: datetime.date):
+        """`teachers` narrowed in the database to whom the schedule lists, in its order: by the year each is
+        due (never: first), then by name; so that a page of it is a page of the database, not of the district."""
+        from django.db.models import F
+        from django.db.models.functions import ExtractYear
+
+        ordered = teachers.ordered().with_schedule_facts(on=on)
+        by_name = list(ordered.query.order_by)
+        if self.code == "attestation":
+            ordered = ordered.filter(next_attestation__lt=year + PLAN_YEARS)
+            due = F("next_attestation").asc()
+        else:
+            due = ExtractYear("last_course").asc(nulls_first=True)
+        return ordered.order_by(due, *by_name)
+
+    def due_in(self, teachers, *, year: int):
+        """Those of `queryset()` whom the plan puts in `year`: due then or overdue (or never trained)."""
+        from django.db.models import Q
+
+        if self.code == "attestation":
+            return teachers.filter(next_attestation__lte=year)
+        return teachers.filter(Q(last_course__isnull=True) | Q(last_course__year__lte=year - TRAINING_PERIOD_YEARS))
+
+    def xlsx_rows(self, rows: list[ScheduleRow], *, years: list[int]):
+        for r in rows:
+            yield [
+                r.teacher.user.full_name,
+                str(r.teacher.main_school or ""),
+                ", ".join(s.name for s in r.teacher.subjects.all()),
+                r.teacher.get_category_display(),
+                r.due_year or "нет сведений",
+                *["✓" if r.plan[y] else "" for y in years],
+            ]
+
+    def xlsx_headers(self, years: list[int]) -> list[str]:
+        return ["Ф.И.О.", "Школа", "Предмет", "Категория", self.due_label, *map(str, years)]
+
+
+SCHEDULES = {
+    "attestation": Schedule("attestation", "График аттестации", "Год аттестации", "attestation", attestation_schedule),
+    "training": Schedule(
+        "training", "График повышения квалификации", "Курс положен до (год)", "training", training_schedule
+    ),
+}

@@ -16,11 +16,10 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from rmo_portal import calendar
-from rmo_portal.excel import XLSX, xlsx_response
+from rmo_portal import calendar, exports
+from rmo_portal.excel import XLSX
 from rmo_portal.files import file_response
 from rmo_portal.mixins import PermissionMixin
-from rmo_portal.pdf import pdf_response
 from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
 
@@ -41,7 +40,7 @@ from .models import (
     academic_year_label,
     academic_year_of,
 )
-from .schedules import EXPORT_HEADERS, PLAN_YEARS, attestation_schedule, export_rows, training_schedule
+from .schedules import PLAN_YEARS, SCHEDULES
 
 
 def own_teacher(request) -> Teacher:
@@ -479,21 +478,18 @@ class ChangeEvidenceView(PermissionMixin, View):
 
 
 class ScheduleView(PermissionMixin, FilterView):
-    """A schedule for a year and the 5-year plan, as a page, Excel (?format=xlsx) or PDF (?format=pdf)."""
+    """A schedule for a year and the 5-year plan, 50 teachers a page; ?format=xlsx or pdf orders the whole
+    schedule as a file, made in the background (rmo_portal.exports): the page stays small at any size."""
 
     permission_required = "members.view_teacher_list"
     filterset_class = TeacherFilter
     template_name = "members/schedule.html"
-    title = ""
-    build = None
-    filename = ""
+    paginate_by = 50
+    schedule = None  # a members.schedules.Schedule
 
     def get_queryset(self):
-        return self.narrow(Teacher.objects.visible_to(self.request.user).for_list().ordered())
-
-    def narrow(self, queryset):
-        """Leave out in the database whom the schedule will not list anyway."""
-        return queryset
+        teachers = Teacher.objects.visible_to(self.request.user).for_list()
+        return self.schedule.queryset(teachers, year=self.year(), on=calendar.today())
 
     def year(self) -> int:
         try:
@@ -501,94 +497,72 @@ class ScheduleView(PermissionMixin, FilterView):
         except ValueError:
             return calendar.today().year
 
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("format")
+        if fmt not in ("xlsx", "pdf"):
+            return super().get(request, *args, **kwargs)
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        count = self.filterset.qs.count() if self.filterset.is_valid() else 0
+        title, year = self.schedule.title, self.year()
+        services.access_log(
+            teacher=None, viewer=request.user, action=AccessLog.Action.EXPORT,
+            detail=f"{title}, {year} ({fmt.upper()}, {count} чел.)" + filter_description(self.filterset),
+        )  # fmt: skip
+        params = {**exports.params_from(request.GET), "year": [str(year)], "format": [fmt]}
+        job = exports.export_job_start(
+            kind=self.schedule.code, title=f"{title}, {year} ({fmt.upper()})", params=params, by=request.user
+        )
+        return redirect(job)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         year = self.year()
-        rows = type(self).build(ctx["object_list"], year=year)
+        rows = self.schedule.build(ctx["object_list"], year=year)
         querystring = self.request.GET.copy()
-        querystring.pop("format", None)
+        for key in ("format", "page"):
+            querystring.pop(key, None)
         ctx.update(
-            title=self.title,
+            title=self.schedule.title,
+            due_label=self.schedule.due_label,
             year=year,
             years=list(range(year, year + PLAN_YEARS)),
             rows=rows,
-            due_now=[r for r in rows if r.plan.get(year)],
+            due_now=self.schedule.due_in(self.object_list, year=year).count(),
             querystring=querystring.urlencode(),
             today=calendar.today(),
         )
         return ctx
 
-    def render_to_response(self, context, **response_kwargs):
-        fmt = self.request.GET.get("format")
-        if fmt in ("xlsx", "pdf"):
-            services.access_log(
-                teacher=None, viewer=self.request.user, action=AccessLog.Action.EXPORT,
-                detail=f"{self.title}, {context['year']} ({fmt.upper()}, {len(context['rows'])} чел.)"
-                + filter_description(self.filterset),
-            )  # fmt: skip
-        if fmt == "xlsx":
-            headers = ["Ф.И.О.", "Школа", "Предмет", "Категория", self.due_label, *map(str, context["years"])]
-            rows = (
-                [
-                    r.teacher.user.full_name,
-                    str(r.teacher.main_school or ""),
-                    ", ".join(s.name for s in r.teacher.subjects.all()),
-                    r.teacher.get_category_display(),
-                    r.due_year or "нет сведений",
-                    *["✓" if r.plan[y] else "" for y in context["years"]],
-                ]
-                for r in context["rows"]
-            )
-            return xlsx_response(
-                title=self.title, headers=headers, rows=rows, filename=f"{self.filename}-{context['year']}.xlsx"
-            )
-        if fmt == "pdf":
-            return pdf_response(
-                "pdf/schedule.html", {**context, "due_label": self.due_label}, request=self.request,
-                filename=f"{self.filename}-{context['year']}.pdf",
-            )  # fmt: skip
-        context["due_label"] = self.due_label
-        return super().render_to_response(context, **response_kwargs)
-
 
 class AttestationScheduleView(ScheduleView):
-    title = "График аттестации"
-    due_label = "Год аттестации"
-    build = staticmethod(attestation_schedule)
-    filename = "attestation"
-
-    def narrow(self, queryset):
-        return queryset.with_schedule_facts(on=calendar.today()).filter(next_attestation__lt=self.year() + PLAN_YEARS)
+    schedule = SCHEDULES["attestation"]
 
 
 class TrainingScheduleView(ScheduleView):
-    title = "График повышения квалификации"
-    due_label = "Курс положен до (год)"
-    build = staticmethod(training_schedule)
-    filename = "training"
+    schedule = SCHEDULES["training"]
 
 
-class TeacherExportView(TeacherListView):
-    """The filtered list in Excel, with the columns of seed 004 §9.5."""
+class TeacherExportView(PermissionMixin, FilterView):
+    """The filtered list in Excel, with the columns of seed 004 §9.5: ordered here, made in the background."""
 
-    paginate_by = None
+    permission_required = "members.view_teacher_list"
+    filterset_class = TeacherFilter
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("educations", "achievements")
+        return Teacher.objects.visible_to(self.request.user)
 
-    def render_to_response(self, context, **response_kwargs):
-        today = calendar.today()
-        teachers = context["object_list"]
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        count = self.filterset.qs.count() if self.filterset.is_valid() else 0
         services.access_log(
-            teacher=None, viewer=self.request.user, action=AccessLog.Action.EXPORT,
-            detail=f"База педагогов, Excel ({len(teachers)} чел.)" + filter_description(self.filterset),
+            teacher=None, viewer=request.user, action=AccessLog.Action.EXPORT,
+            detail=f"База педагогов, Excel ({count} чел.)" + filter_description(self.filterset),
         )  # fmt: skip
-        return xlsx_response(
-            title="Педагоги",
-            headers=EXPORT_HEADERS,
-            rows=export_rows(teachers, on=today),
-            filename=f"teachers-{today:%Y-%m-%d}.xlsx",
+        title = "База педагогов (Excel)" + filter_description(self.filterset).replace("; отбор:", ", отбор:")
+        job = exports.export_job_start(
+            kind="teachers", title=title, params=exports.params_from(request.GET), by=request.user
         )
+        return redirect(job)
 
 
 class TeacherImportView(PermissionMixin, FormView):

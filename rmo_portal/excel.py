@@ -4,7 +4,9 @@ Every export goes through `xlsx_bytes`, which writes user text as text, never as
 """
 
 import io
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from typing import BinaryIO
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -14,40 +16,68 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Column widths are taken from the header and the first rows: a streamed sheet declares them before any row.
+WIDTH_SAMPLE_ROWS = 200
+
+
 def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    buffer = io.BytesIO()
+    xlsx_write(buffer, title=title, headers=headers, rows=rows)
+    return buffer.getvalue()
+
+
+def xlsx_write(
+    output: BinaryIO,
+    *,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write the sheet to `output` row by row (openpyxl's write-only mode): memory stays flat however many rows.
+
+    `progress(rows_written)` is called every 500 rows, for a background job's progress page.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(list(headers))
-    widths = [len(h) for h in headers]
-    for row in rows:
-        sheet.append(list(row))
-        for i, value in enumerate(row):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+    widths = [len(str(h)) for h in headers]
+    for row in sample:
+        for i, value in enumerate(row[: len(widths)]):
             longest = max((len(line) for line in str(value or "").split("\n")), default=0)
             widths[i] = max(widths[i], min(longest, 60))
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width + 2
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F5")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if hasattr(cell.value, "year") and not hasattr(cell.value, "hour"):
-                cell.number_format = "DD.MM.YYYY"
-    for row in sheet.iter_rows():  # the header too: the rejected rows of an import carry the file's own header
-        for cell in row:
-            _as_text(cell)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F5")
+
+    def cell(value, *, header: bool = False):
+        written = WriteOnlyCell(sheet, value=value)
+        written.alignment = wrap
+        if header:
+            written.font, written.fill = bold, fill
+        elif hasattr(value, "year") and not hasattr(value, "hour"):
+            written.number_format = "DD.MM.YYYY"
+        _as_text(written)  # the header too: the rejected rows of an import carry the file's own header
+        return written
+
+    sheet.append([cell(h, header=True) for h in headers])
+    count = 0
+    for row in itertools.chain(sample, rows):
+        sheet.append([cell(value) for value in row])
+        count += 1
+        if progress is not None and count % 500 == 0:
+            progress(count)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(headers), 1))}{count + 1}"
+    workbook.save(output)
 
 
 def _as_text(cell) -> None:

@@ -58,11 +58,18 @@ USES: dict[str, tuple[FileType, ...]] = {
     "evidence": (PDF, JPEG, PNG),
     "document": (PDF, JPEG, PNG, *OFFICE),
     "import": (XLSX, CSV),
+    "export": (XLSX, PDF),  # made by the portal in the background (rmo_portal.exports), never uploaded
 }
+# Uses whose files the portal makes itself: their limits do not widen what a request may upload.
+GENERATED_USES = {"export"}
+
+
+def limit_mb(use: str) -> float:
+    return settings.EXPORT_MAX_MB if use in GENERATED_USES else settings.UPLOAD_LIMITS_MB[use]
 
 
 def limit_bytes(use: str) -> int:
-    return int(settings.UPLOAD_LIMITS_MB[use] * 1024 * 1024)
+    return int(limit_mb(use) * 1024 * 1024)
 
 
 def _zip_type(head: bytes, file) -> FileType | None:
@@ -141,7 +148,7 @@ def check_upload(upload, *, use: str) -> FileType:
         raise ValidationError(f"Файл «{name}» пустой.", code="empty")
     if upload.size > limit:
         raise ValidationError(
-            f"Файл «{name}» больше {settings.UPLOAD_LIMITS_MB[use]:g} МБ. "
+            f"Файл «{name}» больше {limit_mb(use):g} МБ. "
             "Уменьшите его (например, отсканируйте с меньшим разрешением) и загрузите снова.",
             code="too_big",
         )
@@ -250,7 +257,8 @@ class LimitedUploadHandler(FileUploadHandler):
     """
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        limit = max(limit_bytes(use) for use in USES) + 1024 * 1024  # and the form's other fields
+        uploads = (use for use in USES if use not in GENERATED_USES)
+        limit = max(limit_bytes(use) for use in uploads) + 1024 * 1024  # and the form's other fields
         if content_length and content_length > limit:
             raise RequestDataTooBig("The request body is larger than the largest upload limit.")
 

@@ -52,3 +52,62 @@ class Lock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportJob(models.Model):
+    """A file the portal makes in the background (rmo_portal.exports): an export, a schedule, a long PDF."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "В очереди"
+        RUNNING = "running", "Готовится"
+        DONE = "done", "Готов"
+        FAILED = "failed", "Не удалось"
+        EXPIRED = "expired", "Удалён по сроку хранения"
+
+    # The allowed moves; only rmo_portal.exports changes `status`.
+    TRANSITIONS = {
+        Status.QUEUED: {Status.RUNNING, Status.FAILED, Status.EXPIRED},
+        Status.RUNNING: {Status.DONE, Status.FAILED, Status.EXPIRED},
+        Status.DONE: {Status.EXPIRED},
+        Status.FAILED: {Status.EXPIRED},
+        Status.EXPIRED: set(),
+    }
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs", verbose_name="кто заказал"
+    )
+    kind = models.CharField("вид", max_length=50)
+    title = models.CharField("название", max_length=300)
+    params = models.JSONField("параметры", default=dict, blank=True)
+    status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("готово, %", default=0)
+    error = models.CharField("ошибка", max_length=500, blank=True)
+    result = models.ForeignKey(
+        StoredFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="файл"
+    )
+    created_at = models.DateTimeField("заказан", auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField("готов", null=True, blank=True)
+    expires_at = models.DateTimeField("хранится до", null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "выгрузка"
+        verbose_name_plural = "выгрузки"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed", "expired"]),
+                name="export_job_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("export_job", args=[self.pk])
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -235,6 +235,10 @@ IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=60)
 IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=100)
 # An uploaded list is deleted once confirmed, or after this many hours if it never is.
 IMPORT_FILE_KEEP_HOURS = env.int("IMPORT_FILE_KEEP_HOURS", default=24)
+# A file made in the background (export, schedule, long PDF) is kept this long, then deleted.
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+# Not an upload limit: the largest file a background export may make.
+EXPORT_MAX_MB = env.float("EXPORT_MAX_MB", default=200)
 # After a consent is withdrawn, the person's data are erased after this many days (152-ФЗ, ст. 21 ч. 5).
 CONSENT_WITHDRAWAL_ERASE_DAYS = env.int("CONSENT_WITHDRAWAL_ERASE_DAYS", default=30)
 # Repeated looks at the same data by the same person within this many minutes are one access-log entry.
@@ -320,6 +324,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "rmo_portal.tasks.clear_sessions",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "purge-exports": {
+        "task": "rmo_portal.tasks.purge_exports",
+        "schedule": crontab(minute=45),
     },
 }
 

@@ -5,11 +5,14 @@ The start pages show the panels the apps register (rmo_portal.panels); this modu
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import TemplateView
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 
 from rmo_portal import calendar
 
@@ -154,3 +157,46 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Machine-readable health: 200 only when the database, the broker and the beat are fine."""
     report = health_report()
     return JsonResponse(report, status=200 if report["ok"] else 503, json_dumps_params={"ensure_ascii": False})
+
+
+# --- files made in the background (rmo_portal.exports) ------------------------------------------
+
+
+class ExportJobMixin(LoginRequiredMixin):
+    """Only the owner finds her background files; anybody else gets 404 (they hold lists of people)."""
+
+    def get_queryset(self):
+        from .models import ExportJob
+
+        return ExportJob.objects.filter(owner=self.request.user).select_related("result")
+
+
+class ExportJobListView(ExportJobMixin, ListView):
+    """«Мои выгрузки»: the files the user asked for, with their state; ready ones can be downloaded."""
+
+    template_name = "exports/export_job_list.html"
+    context_object_name = "jobs"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["working"] = any(job.is_working for job in ctx["jobs"])
+        return ctx
+
+
+class ExportJobView(ExportJobMixin, DetailView):
+    """The progress of one background file (the page refreshes itself while it is made), then its link."""
+
+    template_name = "exports/export_job.html"
+    context_object_name = "job"
+
+
+class ExportJobDownloadView(ExportJobMixin, SingleObjectMixin, View):
+    def get(self, request, pk):
+        from .files import file_response
+        from .models import ExportJob
+
+        job = self.get_object()
+        if job.status != ExportJob.Status.DONE:
+            raise Http404("Файл не готов или уже удалён.")
+        return file_response(job.result, as_attachment=True)

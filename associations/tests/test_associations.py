@@ -105,15 +105,21 @@ def test_regulations_page_is_for_the_service_only(client):
     assert "Положение о РМО" in response.content.decode()
 
 
-def test_association_list_pdf_has_cyrillic_rows_page_numbers_and_repeated_headers(client):
+def test_association_list_pdf_has_cyrillic_rows_page_numbers_and_repeated_headers(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
     _district(3)
     AssociationFactory(name="РМО учителей русского языка и литературы")
     for i in range(60):
         AssociationFactory(name=f"Творческая группа «Ёлочка» № {i + 1}")
-    response = client.get(reverse("associations:list_pdf"))
+    client.force_login(UserFactory(username="reader"))  # the file is made in the background, for its owner
+    with django_capture_on_commit_callbacks(execute=True):
+        job_url = client.get(reverse("associations:list_pdf"))["Location"]
+    response = client.get(job_url + "download/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert len(pages) >= 2
     assert "РМО учителей русского языка и литературы" in "".join(pages)

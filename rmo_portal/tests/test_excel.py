@@ -28,6 +28,13 @@ def test_header_from_a_users_file_is_text_too():
     assert sheet["A1"].data_type == "s" and sheet["A1"].value == "=cmd|' /C calc'!A0"
 
 
+def test_a_long_sheet_is_written_streaming_with_every_row_escaped():
+    rows = ([f"=A{n}", n] for n in range(3000))  # a generator: write-only mode never holds the sheet
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(title="Т", headers=["a", "b"], rows=rows))).active
+    assert sheet.max_row == 3001 and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:B3001"
+    assert all(row[0].data_type == "s" and row[0].quotePrefix for row in sheet.iter_rows(min_row=2))
+
+
 def test_numbers_dates_and_plain_text_keep_their_types():
     day = datetime.date(2027, 5, 5)
     sheet = load_workbook(io.BytesIO(xlsx_bytes(title="Т", headers=["a", "b", "c"], rows=[[12, day, "Ёлкина"]]))).active
@@ -38,13 +45,18 @@ def test_numbers_dates_and_plain_text_keep_their_types():
 
 
 @pytest.mark.django_db
-def test_teacher_export_writes_a_formula_like_topic_as_text(client):
+def test_teacher_export_writes_a_formula_like_topic_as_text(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
     topic = '=HYPERLINK("http://x","y")'
     TeacherFactory(user=UserFactory(username="t", last_name="Ёлкина"), self_education_topic=topic)
     client.force_login(methodist(username="m"))
-    response = client.get(reverse("members:teacher_export"))
+    with django_capture_on_commit_callbacks(execute=True):
+        job_url = client.get(reverse("members:teacher_export"))["Location"]
+    response = client.get(job_url + "download/")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == topic]
     assert len(cells) == 1 and cells[0].data_type == "s"
     assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)

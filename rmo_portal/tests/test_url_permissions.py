@@ -33,6 +33,7 @@ from members.tests.factories import (
     portal_admin,
 )
 from rmo_portal.files import stored_file_from_bytes
+from rmo_portal.models import ExportJob
 from rmo_portal.services import heartbeat_record
 
 ROLES = (
@@ -96,6 +97,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "start_teacher": signed_in,
     "start_admin": row(anonymous=302, default=403, admin=200),
     "healthz": public,
+    # Background files: «Мои выгрузки» for everyone signed in; a job and its file for its owner only.
+    "export_list": signed_in,
+    "export_job": row(anonymous=302, default=404, curator=200),
+    "export_download": row(anonymous=302, default=404, curator=200),
     # accounts/ (django.contrib.auth.urls and the two overrides in rmo_portal/urls.py)
     "login": anonymous_only,
     "logout": row(default=405),  # POST-only since Django 5
@@ -107,7 +112,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "password_reset_complete": public,
     # members/urls.py
     "members:teacher_list": teacher_lists,
-    "members:teacher_export": teacher_lists,
+    # Starting the export sends the user on to the job's page.
+    "members:teacher_export": {role: 302 if code == 200 else code for role, code in teacher_lists.items()},
     "members:attestation_schedule": teacher_lists,
     "members:training_schedule": teacher_lists,
     "members:teacher_import": methodists_and_admin,
@@ -131,7 +137,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "members:consent": signed_in,
     # associations/urls.py
     "associations:list": public,
-    "associations:list_pdf": public,
+    "associations:list_pdf": row(default=302),  # anonymous to log in; the rest on to the job's page
     "associations:detail": public,
     "associations:member_add": post_only(composition_of_a),
     "associations:member_end": composition_of_a,  # GET asks to confirm
@@ -160,6 +166,8 @@ if settings.BENCH_CEILING:
 # URL name → its kwargs, from the world below; patterns without arguments need no line.
 KWARGS = {
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+    "export_job": lambda w: {"pk": w.export_job.pk},
+    "export_download": lambda w: {"pk": w.export_job.pk},
     "members:import_job": lambda w: {"pk": w.import_job.pk},
     "members:import_job_confirm": lambda w: {"pk": w.import_job.pk},
     "members:import_job_rejected": lambda w: {"pk": w.import_job.pk},
@@ -249,6 +257,14 @@ def previewed_list(*, by) -> ImportJob:
     )  # fmt: skip
 
 
+def ready_export(*, by) -> ExportJob:
+    """A file the curator ordered, made and kept: hers only."""
+    stored = stored_file_from_bytes(name="associations.pdf", content=PDF, use="export", by=by)
+    return ExportJob.objects.create(
+        owner=by, kind="associations_pdf", title="Объединения", status=ExportJob.Status.DONE, result=stored
+    )
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Associations A and B with their people, a profile with files, orders: built once, rolled back after."""
@@ -324,6 +340,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             signed=signed,
             attachment=attachment,
             import_job=previewed_list(by=users["curator"]),
+            export_job=ready_export(by=users["curator"]),
             invitation=MembershipInvitation.objects.create(
                 association=association, user=users["teacher"], invited_by=users["leader"]
             ),
