@@ -2,17 +2,24 @@
 
 Run it on a seeded large district (manage.py seed_large_district) and on the demo; compare the query
 counts: a list page must run the same number of queries however many rows it has.
+
+With --plan FILE it writes what bench/run loads with hey instead: each role's main pages, the SQL queries one
+request of each runs (after a first request has warmed the session), and a session cookie per role.
 """
 
+import json
 import statistics
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from members.models import Role, User
+from members.models import ConsentDocument, Role, Subject, Teacher, User
+from members.services import consent_give
 
 PAGES = [
     ("/associations/", "Объединения"),
@@ -24,15 +31,35 @@ PAGES = [
     ("/start/methodist/", "Рабочий стол методиста"),
 ]
 
+# bench/run: (key, role, demo user name or None for anonymous, url, label); {subject} is filled in.
+PLAN = [
+    ("ceiling", "аноним", None, "/bench/ceiling/", "Потолок: базовый шаблон, 50 строк"),
+    ("ceiling_methodist", "методист", "methodist", "/bench/ceiling/", "Потолок, с входом (сессия и пользователь)"),
+    ("home", "аноним", None, "/", "Главная"),
+    ("associations_anon", "аноним", None, "/associations/", "Объединения"),
+    ("teachers", "методист", "methodist", "/teachers/", "Педагоги, стр. 1"),
+    ("teachers_q", "методист", "methodist", "/teachers/?q=елкина", "Педагоги, поиск «елкина»"),
+    ("teachers_subject", "методист", "methodist", "/teachers/?subject={subject}", "Педагоги, фильтр по предмету"),
+    ("associations", "методист", "methodist", "/associations/", "Объединения"),
+    ("start_methodist", "методист", "methodist", "/start/methodist/", "Рабочий стол методиста"),
+    ("attestation", "методист", "methodist", "/teachers/attestation/", "График аттестации"),
+    ("start_head", "начальник", "head", "/start/head/", "Рабочий стол начальника"),
+    ("start_leader", "руководитель", "leader", "/start/leader/", "Рабочий стол руководителя РМО"),
+    ("start_teacher", "педагог", "teacher", "/start/teacher/", "Рабочий стол педагога"),
+]
+
 
 class Command(BaseCommand):
     help = "Замерить число SQL-запросов и время ответа страниц-списков (от имени методиста)."
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=5)
+        parser.add_argument("--plan", type=Path, help="записать план замеров bench/run в этот файл (JSON)")
 
     @override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False)
-    def handle(self, *args, runs, **options):
+    def handle(self, *args, runs, plan, **options):
+        if plan:
+            return self.write_plan(plan)
         user, _ = User.objects.get_or_create(username="bench-methodist", defaults={"role": Role.METHODIST})
         client = Client()
         client.force_login(user)
@@ -52,3 +79,33 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{label:<32} {status:>4} {queries:>9} {statistics.median(times):>12.0f} {max(times):>9.0f}"
             )
+
+    def write_plan(self, path: Path) -> None:
+        """Each page of PLAN with its query count and the role's session cookie; the demo people give consent."""
+        document = ConsentDocument.current()
+        subject = Subject.objects.filter(name="Предмет 1").first() or Subject.objects.order_by("pk").first()
+        clients: dict[str | None, Client] = {None: Client()}
+        rows = []
+        for key, role, username, url, label in PLAN:
+            url = url.format(subject=subject.pk if subject else "")
+            if username not in clients:
+                user = User.objects.get(username=username)
+                if document and Teacher.objects.filter(user=user).exists():
+                    # The benchmark measures the pages, not the consent form a teacher sees first.
+                    consent_give(user=user, document=document, publish_allowed=True)
+                clients[username] = Client()
+                clients[username].force_login(user)
+            client = clients[username]
+            client.get(url)  # the first request of a session checks the consent once
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+            rows.append(
+                {
+                    "key": key, "role": role, "user": username, "url": url, "label": label,
+                    "status": response.status_code, "queries": len(captured.captured_queries),
+                    "cookie": f"{settings.SESSION_COOKIE_NAME}={cookie.value}" if username and cookie else "",
+                }
+            )  # fmt: skip
+            self.stdout.write(f"{label:<45} {response.status_code:>4} {len(captured.captured_queries):>4} запросов")
+        path.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
