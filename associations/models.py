@@ -544,7 +544,8 @@ class AssociationQuerySet(models.QuerySet):
                     "memberships",
                     queryset=Membership.objects.current(on=on)
                     .filter(role=Membership.Role.LEADER)
-                    .select_related("user"),
+                    .select_related("user")
+                    .order_by("user__sort_key", "user_id"),  # not Meta.ordering: no sort by every association's name
                     to_attr="current_leader_memberships",
                 )
             )
