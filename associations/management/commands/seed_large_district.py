@@ -22,7 +22,7 @@ from associations.models import (
     OrderEvent,
     Regulation,
 )
-from members.models import Category, Employment, Role, School, Subject, Teacher, TrainingCourse, User
+from members.models import Category, Employment, Role, School, Subject, Teacher, TrainingCourse, User, person_sort_key
 from rmo_portal import calendar
 
 SURNAMES = ["Ёлкина", "Елисеева", "Яковлева", "Иванова", "Смирнова", "Кузнецова", "Попова", "Соколова", "Фёдорова"]
@@ -64,6 +64,7 @@ class Command(BaseCommand):
                     last_name=last,
                     first_name=first,
                     patronymic=patronymic,
+                    sort_key=person_sort_key(last, first, patronymic),
                     password="!",
                 )
                 for i, (last, first, patronymic) in enumerate(names)
@@ -153,6 +154,7 @@ class Command(BaseCommand):
         if head is None:
             head = User.objects.create(
                 username="bench-head", last_name="Начальникова", first_name="Нина", role=Role.DISTRICT_HEAD,
+                sort_key=person_sort_key("Начальникова", "Нина", ""),
                 password="!",
             )  # fmt: skip
         return head
@@ -167,6 +169,7 @@ class Command(BaseCommand):
                 last_name=f"Методистова{i}",
                 first_name="Мария",
                 role=Role.METHODIST,
+                sort_key=person_sort_key(f"Методистова{i}", "Мария", ""),
                 password="!",
             )
             for i in range(len(existing), needed)
