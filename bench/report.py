@@ -86,12 +86,14 @@ def main(out: Path) -> None:
         ceiling = measured[CEILING]["rps"] or 1
         before, after = rss_mb(d / "rss_before"), rss_mb(d / "rss_after")
         total = sum(p["requests"] for p in measured.values())
+        loadavg = (d / "loadavg").read_text().strip() if (d / "loadavg").exists() else "?"
         lines += [
             f"## {teachers} teachers (+ the demo district)",
             "",
             f"{seed}; migrate + seed + VACUUM ANALYZE {seconds} s. gunicorn sync ×2 on loopback, hey at "
             f"{load[0]} clients for {load[1]} on each page in turn; "
-            "the ratio is to the ceiling's rps (anonymous, first row).",
+            "the ratio is to the ceiling's rps (anonymous, first row). "
+            f"Load average before the pages: {loadavg}.",
             "",
             "| page | role | queries | rps | p50, ms | p95, ms | ratio to ceiling | responses |",
             "|---|---|---|---|---|---|---|---|",
