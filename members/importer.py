@@ -625,22 +625,21 @@ def import_apply(plan: Plan, *, by: User | None = None, progress=None) -> dict[s
         user.set_unusable_password()
         user.refresh_sort_key()
     bulk_create_with_history(users, User, default_user=by)
-    for row, user in zip(new_rows, users, strict=True):
-        row.teacher = Teacher(user=user)
+    created = iter(Teacher(user=user) for user in users)
+    profiles = [(row, row.teacher or next(created)) for row in rows]  # the plan's rows are left as judged
+    updated = [row.teacher for row in rows if row.teacher is not None]
     changed_users = []
-    for row in rows:
-        teacher, data = row.teacher, row.data
-        if teacher.pk and data["email"] and data["email"] != teacher.user.email:
-            teacher.user.email = data["email"]
+    for row, teacher in profiles:
+        if teacher.pk and row.data["email"] and row.data["email"] != teacher.user.email:
+            teacher.user.email = row.data["email"]
             changed_users.append(teacher.user)
-        _set_profile_values(teacher, data, on=on, overwrite=plan.overwrite_dates)
+        _set_profile_values(teacher, row.data, on=on, overwrite=plan.overwrite_dates)
     bulk_update_with_history(changed_users, User, ["email"], default_user=by)
-    created = Teacher.objects.bulk_create([r.teacher for r in new_rows])
-    updated = [r.teacher for r in rows if r.status == "update"]
+    created = Teacher.objects.bulk_create([teacher for row, teacher in profiles if row.teacher is None])
     Teacher.objects.bulk_update(updated, PROFILE_FIELDS)
     _progress(progress, 2)
-    _add_employments(rows, schools, by=by)
-    links = _add_subjects(rows, subjects)
+    _add_employments(profiles, updated, schools, by=by)
+    links = _add_subjects(profiles, updated, subjects)
     _progress(progress, 3)
     _teacher_history(created, links, by=by)
     _teacher_history(updated, links, by=by, update=True)
@@ -703,17 +702,13 @@ def _subjects_for(rows: list[Row]) -> dict[str, Subject]:
     return subjects
 
 
-def _add_employments(rows: list[Row], schools: dict[str, School], *, by: User | None) -> None:
+def _add_employments(profiles: list[tuple[Row, Teacher]], updated: list[Teacher], schools: dict, *, by) -> None:
     """A place of work for each row whose school the profile lacks; the first one of a profile is the main one."""
-    existing = set(
-        Employment.objects.filter(teacher__in=[r.teacher for r in rows if r.status == "update"]).values_list(
-            "teacher_id", "school_id"
-        )
-    )
+    existing = set(Employment.objects.filter(teacher__in=updated).values_list("teacher_id", "school_id"))
     employed = {teacher_id for teacher_id, _ in existing}
     employments = []
-    for row in rows:
-        teacher, school = row.teacher, schools[school_key(row.data["school"])]
+    for row, teacher in profiles:
+        school = schools[school_key(row.data["school"])]
         if (teacher.pk, school.pk) not in existing:
             employments.append(
                 Employment(teacher=teacher, school=school, position=row.data["position"] or "учитель",
@@ -724,20 +719,20 @@ def _add_employments(rows: list[Row], schools: dict[str, School], *, by: User | 
     bulk_create_with_history(employments, Employment, default_user=by)
 
 
-def _add_subjects(rows: list[Row], subjects: dict[str, Subject]) -> dict[int, list]:
+def _add_subjects(profiles: list[tuple[Row, Teacher]], updated: list[Teacher], subjects: dict) -> dict[int, list]:
     """Link each profile to the subjects of its row it lacks; all the links of the rows' profiles, by profile."""
     through = Teacher.subjects.through
-    links: dict[int, list] = {row.teacher.pk: [] for row in rows}
-    for link in through.objects.filter(teacher__in=[r.teacher for r in rows if r.status == "update"]):
+    links: dict[int, list] = {teacher.pk: [] for _, teacher in profiles}
+    for link in through.objects.filter(teacher__in=updated):
         links[link.teacher_id].append(link)
     added = []
-    for row in rows:
-        known = {link.subject_id for link in links[row.teacher.pk]}
+    for row, teacher in profiles:
+        known = {link.subject_id for link in links[teacher.pk]}
         for name in row.data["subjects"]:
             subject = subjects[fold(name)]
             if subject.pk not in known:
-                link = through(teacher_id=row.teacher.pk, subject_id=subject.pk)
-                links[row.teacher.pk].append(link)
+                link = through(teacher_id=teacher.pk, subject_id=subject.pk)
+                links[teacher.pk].append(link)
                 added.append(link)
                 known.add(subject.pk)
     through.objects.bulk_create(added)
