@@ -144,3 +144,22 @@ def test_teacher_list_shows_each_teachers_latest_course(client, district):
 def test_association_counts_each_current_member_once(district):
     row = Association.objects.filter(pk=district["maths"].pk).with_people(on=TODAY).get()
     assert row.member_count == 2  # Яковлева (two roles) and Иванов; Фёдорова left in 2025
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_renamed_or_erased_person_is_found_and_sorted_by_the_new_name(client, rf, district):
+    from django.contrib import admin
+
+    from members import services
+
+    yolkina = district["people"]["Ёлкина"].user
+    yolkina.last_name = "Ящикова"
+    admin.site._registry[type(yolkina)].save_model(rf.post("/"), yolkina, form=None, change=True)
+    zhukova = district["people"]["Жукова"].user
+    zhukova.consents.update(withdrawn_at=NOW - datetime.timedelta(days=365))
+    assert services.personal_data_erase(user=zhukova, now=NOW) is not None
+    client.force_login(methodist(username="methodist"))
+    assert _rows(client, q="ящикова") == ["Ящикова Мария Петровна"]
+    assert _rows(client, q="жукова") == []
+    assert _rows(client, q="данные уничтожены") == ["Педагог (данные уничтожены)"]
+    assert _rows(client)[-2:] == ["Яковлева Анна Петровна", "Ящикова Мария Петровна"]
