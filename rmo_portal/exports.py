@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import workflow
 from .permissions import allowed
 
 log = logging.getLogger(__name__)
@@ -70,9 +71,9 @@ def may_start(user, code: str) -> bool:
 
 
 def _move(job, to: str, **fields) -> None:
-    if to not in job.TRANSITIONS[job.status]:
-        raise ExportError(f"Выгрузка уже в состоянии «{job.get_status_display().lower()}».")
-    job.status = to
+    workflow.move(
+        job, to, error=ExportError, refused=lambda j, _: f"Выгрузка уже в состоянии «{j.get_status_display().lower()}»."
+    )
     for name, value in fields.items():
         setattr(job, name, value)
     job.save(update_fields=["status", *fields])
@@ -148,7 +149,7 @@ def export_job_run(*, job_id: int) -> str:
         log.exception("export job %s (%s) failed", job.pk, job.kind)
         message = str(error) if isinstance(error, ExportError) else "Внутренняя ошибка при подготовке файла."
         job.refresh_from_db(fields=["status"])
-        if ExportJob.Status.FAILED in job.TRANSITIONS[job.status]:
+        if workflow.can_move(job, ExportJob.Status.FAILED):
             now = timezone.now()
             _move(job, ExportJob.Status.FAILED, error=message[:500], finished_at=now, expires_at=now + keep_for())
     return job.status

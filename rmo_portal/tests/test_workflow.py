@@ -5,6 +5,7 @@ import pytest
 from associations.models import Order
 from members.models import ChangeRequest, ImportJob
 from rmo_portal import workflow
+from rmo_portal.models import ExportJob
 
 
 class Refused(Exception):
@@ -24,7 +25,7 @@ def test_an_undeclared_move_is_refused_with_the_apps_error_and_a_russian_message
     assert order.status == Order.Status.REVOKED
 
 
-@pytest.mark.parametrize("model", [Order, ChangeRequest, ImportJob])
+@pytest.mark.parametrize("model", [Order, ChangeRequest, ImportJob, ExportJob])
 def test_every_workflow_model_declares_its_moves_between_its_own_statuses(model):
     statuses = set(model.Status.values)
     assert set(model.TRANSITIONS) == statuses
