@@ -128,7 +128,7 @@ def export_job_run(*, job_id: int) -> str:
     from .models import ExportJob
 
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("owner").filter(pk=job_id).first()
+        job = ExportJob.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=job_id).first()
         if job is None or job.status != ExportJob.Status.QUEUED:
             return "skipped"
         _move(job, ExportJob.Status.RUNNING, progress=0)
@@ -174,7 +174,7 @@ def export_jobs_purge(*, now: datetime.datetime | None = None) -> int:
     due = ExportJob.objects.filter(expires_at__lte=now).exclude(status=ExportJob.Status.EXPIRED)
     for job_id in due.values_list("pk", flat=True):
         with transaction.atomic():
-            job = ExportJob.objects.select_for_update().select_related("result").get(pk=job_id)
+            job = ExportJob.objects.select_for_update(of=("self",)).select_related("result").get(pk=job_id)
             if job.status == ExportJob.Status.EXPIRED:
                 continue
             stored = job.result
