@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef
 
 from members.filters import TEACHER_FILTER_EXTENSIONS
 from members.models import Role, User
+from rmo_portal.forms import FastSelect
 from rmo_portal.search import search
 
 from .models import Association, Membership
@@ -10,16 +11,23 @@ from .models import Association, Membership
 
 class AssociationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск", method="search")
-    kind = django_filters.ChoiceFilter(label="Вид", choices=Association.Kind.choices, empty_label="Любой")
+    kind = django_filters.ChoiceFilter(
+        widget=FastSelect, label="Вид", choices=Association.Kind.choices, empty_label="Любой"
+    )
     curator = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         label="Методист",
         field_name="curators",
         queryset=User.objects.filter(role=Role.METHODIST),
         empty_label="Любой",
     )
 
-    subject_area = django_filters.ChoiceFilter(label="Предметная область", empty_label="Любая", choices=[])
-    status = django_filters.ChoiceFilter(label="Состояние", choices=Association.Status.choices, empty_label="Любое")
+    subject_area = django_filters.ChoiceFilter(
+        widget=FastSelect, label="Предметная область", empty_label="Любая", choices=[]
+    )
+    status = django_filters.ChoiceFilter(
+        widget=FastSelect, label="Состояние", choices=Association.Status.choices, empty_label="Любое"
+    )
 
     class Meta:
         model = Association
@@ -41,6 +49,7 @@ def _in_association(queryset, name, value):
 
 def _association_filter():
     return django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         label="Объединение",
         queryset=Association.objects.active(),
         empty_label="Любое",

@@ -1,6 +1,7 @@
 import django_filters
 
 from rmo_portal import calendar
+from rmo_portal.forms import FastSelect
 
 from .models import Category, School, Subject, Teacher
 
@@ -14,21 +15,28 @@ class TeacherFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск по ФИО", method="filter_q")
     # Filters across relations are EXISTS subqueries (TeacherQuerySet): no join, no DISTINCT over the district.
     school = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         label="Образовательная организация",
         queryset=School.objects.all(),
         empty_label="Любая",
         method="filter_school",
     )
     subject = django_filters.ModelChoiceFilter(
-        label="Предмет", queryset=Subject.objects.all(), empty_label="Любой", method="filter_subject"
+        widget=FastSelect, label="Предмет", queryset=Subject.objects.all(), empty_label="Любой", method="filter_subject"
     )
-    category = django_filters.ChoiceFilter(label="Категория", choices=Category.choices, empty_label="Любая")
+    category = django_filters.ChoiceFilter(
+        widget=FastSelect, label="Категория", choices=Category.choices, empty_label="Любая"
+    )
     attestation_year = django_filters.NumberFilter(label="Год аттестации", method="filter_attestation_year")
     course_overdue = django_filters.ChoiceFilter(
-        label="КПК больше 3 лет назад", choices=YES_NO, empty_label="Все", method="filter_course_overdue"
+        widget=FastSelect,
+        label="КПК больше 3 лет назад",
+        choices=YES_NO,
+        empty_label="Все",
+        method="filter_course_overdue",
     )
     young = django_filters.ChoiceFilter(
-        label="Молодые специалисты", choices=YES_NO, empty_label="Все", method="filter_young"
+        widget=FastSelect, label="Молодые специалисты", choices=YES_NO, empty_label="Все", method="filter_young"
     )
 
     class Meta:

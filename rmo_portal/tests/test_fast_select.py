@@ -1,0 +1,35 @@
+"""The filters' <select> rendered in Python gives the same markup a person's browser reads as Django's Select."""
+
+import re
+
+from django import forms
+
+from rmo_portal.forms import FastSelect
+
+CHOICES = [("", "Любая"), (1, "СОШ № 1"), (2, "Лицей «Интеллект» & <ко>"), (3, "ДДТ")]
+
+
+def _options(html: str) -> list[tuple[str, bool, str]]:
+    return [
+        (value, bool(selected), text)
+        for value, selected, text in re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html)
+    ]
+
+
+def test_fast_select_renders_the_same_options_as_djangos_select():
+    ours = FastSelect(choices=CHOICES, attrs={"class": "form-select"}).render("school", 2, attrs={"id": "id_school"})
+    django = forms.Select(choices=CHOICES, attrs={"class": "form-select"}).render(
+        "school", 2, attrs={"id": "id_school"}
+    )
+    assert _options(ours) == _options(django)
+    assert 'name="school"' in ours and 'id="id_school"' in ours and 'class="form-select"' in ours
+    assert "&lt;ко&gt;" in ours  # escaped
+    assert [o for o in _options(ours) if o[1]] == [("2", True, "Лицей «Интеллект» &amp; &lt;ко&gt;")]
+
+
+def test_the_teacher_list_filters_use_it():
+    from members.filters import TeacherFilter
+
+    form = TeacherFilter(data={}).form
+    assert isinstance(form.fields["school"].widget, FastSelect)
+    assert isinstance(form.fields["association"].widget, FastSelect)
