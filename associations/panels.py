@@ -16,19 +16,28 @@ from rmo_portal.search import Fold
 from .models import Association, Membership, MembershipInvitation, Order
 
 
+# A start page shows the first associations by name; the whole list is /associations/, paginated. A region of a
+# thousand associations would otherwise make every visit to the home page render a thousand rows.
+DISTRICT_PREVIEW = 50
+
+
 def district(request: HttpRequest, today: datetime.date) -> dict:
-    """The district in numbers and its active associations with leaders and member counts (4 queries)."""
+    """The district in numbers and its first active associations with leaders and member counts (5 queries)."""
+    active = Association.objects.active()
     return {
-        "associations": list(Association.objects.active().select_related("regulation").with_people(on=today)),
+        "associations": list(active.select_related("regulation").with_people(on=today)[:DISTRICT_PREVIEW]),
+        "association_count": active.count(),
         "teacher_count": Teacher.objects.count(),
         "school_count": School.objects.count(),
     }
 
 
 def head_district(request: HttpRequest, today: datetime.date) -> dict:
-    """The same for the district head, with curators and the number of methodists (6 queries)."""
-    associations = Association.objects.active().select_related("regulation").with_people(on=today)
+    """The same for the district head, with curators and the number of methodists (7 queries)."""
+    active = Association.objects.active()
+    associations = active.select_related("regulation").with_people(on=today)[:DISTRICT_PREVIEW]
     return {
+        "association_count": active.count(),
         "associations": list(associations.prefetch_related("curators")),
         "teacher_count": Teacher.objects.count(),
         "school_count": School.objects.count(),

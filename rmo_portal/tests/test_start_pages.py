@@ -376,7 +376,7 @@ def test_start_pages_show_no_code_values(client):
 # The most queries each start page may run (session, user, consent, permissions, then the panels).
 MAX_QUERIES = {
     "start_admin": 8,
-    "start_head": 11,
+    "start_head": 12,
     "start_methodist": 10,
     "start_leader": 24,
     "start_secretary": 18,
@@ -454,3 +454,14 @@ def test_leader_sees_what_her_association_owes_next_from_the_calendar(client):
     assert 'до 15 мая 2027 г.</strong> — проект плана работы <span class="text-muted">(на 2027/28 учебный год)' in body
     assert "до 20 июня 2027 г.</strong> — анализ (отчёт) о деятельности за год" in body
     assert "до 25 сентября 2026 г." not in body  # past
+
+
+def test_a_region_home_page_shows_the_first_associations_and_links_to_all(client):
+    from associations.panels import DISTRICT_PREVIEW
+
+    for n in range(DISTRICT_PREVIEW + 3):
+        AssociationFactory(name=f"РМО № {n:03d}")
+    body = client.get(reverse("home")).content.decode()
+    assert "РМО № 000" in body and f"РМО № {DISTRICT_PREVIEW - 1:03d}" in body
+    assert f"РМО № {DISTRICT_PREVIEW:03d}" not in body  # the rest are on the paginated list
+    assert f"Все объединения района ({DISTRICT_PREVIEW + 3})" in body
