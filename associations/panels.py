@@ -15,7 +15,6 @@ from rmo_portal.search import Fold
 
 from .models import Association, Membership, MembershipInvitation, Order
 
-
 # A start page shows the first associations by name; the whole list is /associations/, paginated. A region of a
 # thousand associations would otherwise make every visit to the home page render a thousand rows.
 DISTRICT_PREVIEW = 50
