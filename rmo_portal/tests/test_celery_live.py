@@ -1,5 +1,7 @@
 """A real Celery worker and beat, against Redis, run the scheduled heartbeat into the test database."""
 
+import datetime
+import io
 import os
 import subprocess
 import sys
@@ -122,6 +124,46 @@ def test_a_real_worker_reads_and_applies_an_uploaded_list(redis_url):
         assert done.result == {"new": 3, "updated": 0, "rejected": 3}
         assert Teacher.objects.count() == 3
         assert done.file_id is None
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def test_a_real_worker_makes_an_export_file(redis_url):
+    """A teacher list export is made by a Celery worker on Redis, not in the web request."""
+    from members.tests.factories import TeacherFactory, UserFactory, methodist
+    from rmo_portal.celery import app
+    from rmo_portal.files import read_bytes
+    from rmo_portal.models import ExportJob
+
+    redis.Redis.from_url(redis_url).flushdb()
+    workdir = Path(tempfile.mkdtemp(prefix="rmo-celery-export-"))
+    env = {**os.environ, "DATABASE_URL": _test_database_url(), "CELERY_BROKER_URL": redis_url, "TESTING": "1",
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT)}  # fmt: skip
+    worker = _start(["worker", "--pool=solo", "--loglevel=INFO", "--hostname=export-worker@%h"], env, workdir / "w.log")
+    try:
+        user = methodist(username="m")
+        for n in range(3):
+            TeacherFactory(user=UserFactory(username=f"t{n}", last_name=f"Выгрузкина{n}"))
+        job = ExportJob.objects.create(owner=user, kind="teachers", title="База педагогов (Excel)", params={},
+                                       expires_at=datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC))  # fmt: skip
+        with app.connection_for_write(redis_url) as connection:
+            app.send_task("rmo_portal.tasks.export_run", args=[job.pk], connection=connection)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and ExportJob.objects.get(pk=job.pk).status != ExportJob.Status.DONE:
+            assert worker.poll() is None, (workdir / "w.log").read_text()
+            time.sleep(0.3)
+        job = ExportJob.objects.select_related("result").get(pk=job.pk)
+        assert job.status == ExportJob.Status.DONE, (workdir / "w.log").read_text()
+        assert job.result.original_name.endswith(".xlsx")
+        from openpyxl import load_workbook
+
+        cells = [c for row in load_workbook(io.BytesIO(read_bytes(job.result))).active.iter_rows(values_only=True)
+                 for c in row]  # fmt: skip
+        assert {f"Выгрузкина{n}" for n in range(3)} <= {str(c).split(" ")[0] for c in cells if c}
     finally:
         worker.terminate()
         try:
