@@ -161,8 +161,20 @@ class TeacherQuerySet(models.QuerySet):
         return self.filter(pk__in=Teacher.objects.filter(condition).values("pk"))
 
     def for_export(self):
-        """Everything the export and the schedules print, in a fixed number of queries."""
-        return self.for_list().prefetch_related("educations", "achievements")
+        """Everything the export prints, in a fixed number of queries, as plain lists (`export_*` attributes).
+
+        Lists, not prefetched managers: Django clones a query for every row of a prefetched manager, and an
+        export of 30 000 teachers spent a quarter of its time on 150 000 such clones.
+        """
+        return self.select_related("user").prefetch_related(
+            models.Prefetch(
+                "employments", queryset=Employment.objects.select_related("school"), to_attr="export_employments"
+            ),
+            models.Prefetch("subjects", to_attr="export_subjects"),
+            models.Prefetch("courses", queryset=TrainingCourse.objects.order_by("-end_date"), to_attr="export_courses"),
+            models.Prefetch("educations", to_attr="export_educations"),
+            models.Prefetch("achievements", to_attr="export_achievements"),
+        )
 
     def with_schedule_facts(self, *, on: datetime.date):
         """Annotate the next attestation year and the end of the latest course, for filters and schedules."""

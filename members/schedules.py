@@ -76,7 +76,7 @@ EXPORT_HEADERS = [
 def export_rows(teachers, *, on: datetime.date):
     """The columns of seed 004 §9.5, one row per teacher (`teachers` prefetched with for_export())."""
     for t in teachers:
-        achievements = list(t.achievements.all())
+        achievements = t.export_achievements
 
         def of(*kinds, achievements=achievements):
             return "\n".join(
@@ -87,18 +87,18 @@ def export_rows(teachers, *, on: datetime.date):
 
         yield [
             t.user.full_name,
-            "\n".join(str(e.school) for e in t.employments.all()),
-            ", ".join(s.name for s in t.subjects.all()),
+            "\n".join(str(e.school) for e in t.export_employments),
+            ", ".join(s.name for s in t.export_subjects),
             "\n".join(
                 f"{e.get_level_display()}{' педагогическое' if e.is_pedagogical else ''}, {e.institution}, {e.year}"
-                for e in t.educations.all()
+                for e in t.export_educations
             ),
             t.pedagogical_years(on),
             t.get_category_display(),
             t.last_attestation_on,
             t.next_attestation_year,
             "\n".join(
-                f"{c.start_date:%d.%m.%Y}–{c.end_date:%d.%m.%Y}, {c.provider}, {c.topic}" for c in t.courses.all()
+                f"{c.start_date:%d.%m.%Y}–{c.end_date:%d.%m.%Y}, {c.provider}, {c.topic}" for c in t.export_courses
             ),
             t.self_education_topic,
             of(Achievement.Kind.CONTEST),

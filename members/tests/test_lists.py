@@ -106,7 +106,7 @@ def test_training_schedule_plans_a_course_every_three_years(staff):
     recent = _teacher("Свежева")
     TrainingCourseFactory(teacher=recent, start_date=datetime.date(2025, 3, 1), end_date=datetime.date(2025, 3, 10))
     never = _teacher("Безкурсова")
-    rows = {r.teacher.pk: r for r in training_schedule(Teacher.objects.for_export(), year=2026)}
+    rows = {r.teacher.pk: r for r in training_schedule(Teacher.objects.for_list(), year=2026)}
     assert rows[recent.pk].due_year == 2028 and not rows[recent.pk].overdue
     assert [y for y, planned in rows[recent.pk].plan.items() if planned] == [2028]
     assert rows[never.pk].overdue
