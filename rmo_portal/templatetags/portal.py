@@ -21,6 +21,14 @@ def count(n, forms: str) -> str:
 
 
 @register.filter
+def elided_pages(page_obj) -> list:
+    """The page numbers worth a link: first, last and three either side of this one, «…» between (the whole
+    range of a region's 600 pages would cost more to render than the page's rows)."""
+    paginator = page_obj.paginator
+    return list(paginator.get_elided_page_range(page_obj.number, on_each_side=3, on_ends=1))
+
+
+@register.filter
 def date_ru(value) -> str:
     """{{ d|date_ru }} → «20 июня 2027 г.»."""
     return text.date_ru(value)

@@ -33,3 +33,20 @@ def test_the_teacher_list_filters_use_it():
     form = TeacherFilter(data={}).form
     assert isinstance(form.fields["school"].widget, FastSelect)
     assert isinstance(form.fields["association"].widget, FastSelect)
+
+
+def test_a_long_list_links_a_few_pages_around_this_one_not_all_of_them():
+    from django.core.paginator import Paginator
+    from django.template import engines
+    from django.test import RequestFactory
+
+    page = Paginator(range(30_000), 50).get_page(300)
+    html = (
+        engines["django"]
+        .from_string('{% include "includes/pagination.html" %}')
+        .render({"page_obj": page}, RequestFactory().get("/teachers/", {"subject": "6", "page": "300"}))
+    )
+    links = re.findall(r'href="\?([^"]*)"', html)
+    assert "subject=6&amp;page=1" in links and "subject=6&amp;page=600" in links
+    assert "subject=6&amp;page=303" in links and "subject=6&amp;page=304" not in links
+    assert len(links) <= 12 and html.count("…") == 2
