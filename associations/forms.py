@@ -2,6 +2,7 @@ from django import forms
 
 from members.forms import PersonChoiceField
 from members.models import Teacher, User
+from rmo_portal import calendar
 from rmo_portal.files import UploadField
 
 from .models import Association, Membership, MembershipInvitation, Order, Regulation
@@ -56,17 +57,20 @@ class OrderForm(forms.ModelForm):
                 data["association"].regulation if data.get("association") else None
             )  # fmt: skip
             if regulation:
-                teacher = Teacher.objects.filter(user=data["candidate"]).prefetch_related("educations").first()
-                self.leader_problems = regulation.leader_problems(teacher, on=data.get("effective_date") or _today())
+                teacher = (
+                    Teacher.objects.filter(user=data["candidate"]).prefetch_related("educations", "subjects").first()
+                )
+                subject_area = (
+                    data.get("new_subject_area", "")
+                    if kind == Order.Kind.CREATE_ASSOCIATION
+                    else data["association"].subject_area
+                )
+                self.leader_problems = regulation.leader_problems(
+                    teacher, on=data.get("effective_date") or calendar.today(), subject_area=subject_area
+                )
                 if self.leader_problems and not data.get("pass_on_anyway"):
                     self.add_error("candidate", "Не соответствует положению: " + "; ".join(self.leader_problems) + ".")
         return data
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 class CommentForm(forms.Form):
@@ -90,7 +94,7 @@ class ProposeMemberForm(forms.Form):
 
     def __init__(self, *args, association, **kwargs):
         super().__init__(*args, **kwargs)
-        today = _today()
+        today = calendar.today()
         inside = Membership.objects.current(on=today).filter(association=association).values("user")
         invited = MembershipInvitation.objects.open().filter(association=association).values("user")
         self.fields["user"].queryset = (

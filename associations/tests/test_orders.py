@@ -429,3 +429,16 @@ def test_signing_an_order_not_on_signature_says_why_in_russian(client, district,
     assert response.redirect_chain == [(order.get_absolute_url(), 302)]
     assert said in response.content.decode()
     assert Order.objects.get(pk=order.pk).status == state
+
+
+def test_drafting_checks_that_a_vilyuisk_leader_teaches_the_associations_subject(district, client):
+    vilyuisk = Regulation.objects.get(code="vilyuisk-umo")
+    client.force_login(district["methodist"])
+    data = {
+        "kind": "create", "title": "О создании УМО", "text": "Создать.", "effective_date": "2026-12-01",
+        "new_name": "УМО учителей физики", "new_kind": "umo", "new_subject_area": "Физика",
+        "new_regulation": vilyuisk.pk, "candidate": district["eligible"].pk,
+    }  # fmt: skip
+    body = client.post(reverse("associations:order_create"), data).content.decode()
+    assert "руководитель должен быть учителем предмета объединения (Физика)" in body
+    assert not Order.objects.exists()
