@@ -276,3 +276,9 @@ class Requirement:
     def escalates(self) -> bool:
         """An assumed date gives reminders to the leader only, never escalations, until an admin confirms it."""
         return not self.assumed or self.confirmed
+
+
+def days_after(day: datetime.date, days: int) -> datetime.date:
+    """The last day of a term of `days` calendar days counted from the day after `day` (a protocol within 3 days
+    of a meeting on 12 November is due on 15 November)."""
+    return day + datetime.timedelta(days=days)

@@ -111,3 +111,39 @@ class ExportJob(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class Signature(models.Model):
+    """A simple electronic signature (63-ФЗ) under one version of a document, with its verification code."""
+
+    code = models.CharField("код проверки", max_length=20, unique=True)
+    # Which document: «meetings.protocol:17» — the kernel knows no app; the app finds its signatures by the key.
+    document_key = models.CharField("документ (ключ)", max_length=100, db_index=True)
+    document_version = models.PositiveIntegerField("версия документа", default=1)
+    document_title = models.CharField("документ", max_length=500)
+    document_url = models.CharField("адрес документа", max_length=300, blank=True)
+    document_hash = models.CharField("SHA-256 текста документа", max_length=64)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures", verbose_name="подписал"
+    )
+    signer_name = models.CharField("ФИО подписавшего", max_length=300)
+    role_label = models.CharField("в качестве", max_length=200)
+    signed_at = models.DateTimeField("подписано")
+
+    class Meta:
+        verbose_name = "электронная подпись"
+        verbose_name_plural = "электронные подписи"
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_key", "document_version", "signer", "role_label"], name="signature_once_per_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name}, {self.role_label}: {self.document_title}"
+
+    @property
+    def short_hash(self) -> str:
+        """The first 16 hexadecimal digits, printed on the stamp (enough to tell two texts apart by eye)."""
+        return self.document_hash[:16]
