@@ -53,12 +53,12 @@ class Schedule(models.Model):
     def __str__(self) -> str:
         return f"График заседаний {self.association} на {self.year_label} учебный год"
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:schedule", args=[self.association_id, self.academic_year])
+
     @property
     def year_label(self) -> str:
         return calendar.academic_year_label(self.academic_year)
-
-    def get_absolute_url(self) -> str:
-        return reverse("meetings:schedule", args=[self.association_id, self.academic_year])
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -233,9 +233,7 @@ class Attendance(models.Model):
         ABSENT = "absent", "Отсутствовал(а)"
         EXCUSED = "excused", "Отсутствовал(а) по уважительной причине"
 
-    meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name="заседание"
-    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name="заседание")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="член")
     status = models.CharField("отметка", max_length=20, choices=Status.choices, default=Status.PRESENT)
     reason = models.CharField("причина", max_length=300, blank=True)

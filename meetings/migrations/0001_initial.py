@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('associations', '0011_order_member_leaves'),
-        ('members', '0012_user_role_sort_key'),
+        ('members', '0011_user_sort_key'),
         ('rmo_portal', '0005_signature'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
