@@ -37,6 +37,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("members.urls")),
     path("associations/", include("associations.urls")),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,3 @@
+"""Routes of the district events (/events/…), included by meetings/urls.py in the «meetings» namespace."""
+
+urlpatterns: list = []
