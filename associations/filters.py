@@ -3,10 +3,15 @@ from django.db.models import Exists, OuterRef
 
 from members.filters import TEACHER_FILTER_EXTENSIONS
 from members.models import Role, User
-from rmo_portal.forms import FastSelect
+from rmo_portal.forms import FastSelect, ValuesModelChoiceFilter
 from rmo_portal.search import search
 
 from .models import Association, Membership
+
+
+def _person_label(last_name, first_name, patronymic, username) -> str:
+    """What User.__str__ says: the full name, or the login when there is none."""
+    return " ".join(p for p in (last_name, first_name, patronymic) if p) or username
 
 
 class AssociationFilter(django_filters.FilterSet):
@@ -14,11 +19,13 @@ class AssociationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         widget=FastSelect, label="Вид", choices=Association.Kind.choices, empty_label="Любой"
     )
-    curator = django_filters.ModelChoiceFilter(
-        widget=FastSelect,
+    # Ordered by the stored key from the (role, sort_key) index: not a sort of every account by three columns.
+    curator = ValuesModelChoiceFilter(
         label="Методист",
         field_name="curators",
-        queryset=User.objects.filter(role=Role.METHODIST),
+        queryset=User.objects.filter(role=Role.METHODIST).order_by("sort_key", "id"),
+        label_values=("last_name", "first_name", "patronymic", "username"),
+        label_join=_person_label,
         empty_label="Любой",
     )
 
@@ -35,7 +42,9 @@ class AssociationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        subjects = Association.objects.exclude(subject_area="").values_list("subject_area", flat=True).distinct()
+        subjects = Association.objects.exclude(subject_area="").values_list("subject_area", flat=True)
+        # Ordered by the column itself: Meta.ordering (LOWER(name)) would leak into the DISTINCT.
+        subjects = subjects.order_by("subject_area").distinct()
         self.filters["subject_area"].extra["choices"] = [(s, s) for s in sorted(set(subjects))]
 
     def search(self, queryset, name, value):
@@ -48,8 +57,7 @@ def _in_association(queryset, name, value):
 
 
 def _association_filter():
-    return django_filters.ModelChoiceFilter(
-        widget=FastSelect,
+    return ValuesModelChoiceFilter(
         label="Объединение",
         queryset=Association.objects.active(),
         empty_label="Любое",

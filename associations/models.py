@@ -605,6 +605,8 @@ class Association(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["active", "dissolved"]), name="association_status_valid"),
         ]
+        # The lists' order, read from an index: the first 50 of a region's 1 000 without sorting them all.
+        indexes = [models.Index(Lower("name"), name="association_name_lower")]
 
     def __str__(self) -> str:
         return self.name

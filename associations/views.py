@@ -11,6 +11,7 @@ from django_filters.views import FilterView
 from rmo_portal import calendar, exports
 from rmo_portal.excel import xlsx_response
 from rmo_portal.files import file_response
+from rmo_portal.forms import ValuesModelChoiceFilter
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response
 from rmo_portal.permissions import allowed
@@ -147,9 +148,7 @@ class OrderFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label="Вид", choices=Order.Kind.choices, empty_label="Любой")
     status = django_filters.ChoiceFilter(label="Состояние", choices=Order.Status.choices, empty_label="Любое")
     number_year = django_filters.NumberFilter(label="Год")
-    association = django_filters.ModelChoiceFilter(
-        label="Объединение", queryset=Association.objects.all(), empty_label="Любое"
-    )
+    association = ValuesModelChoiceFilter(label="Объединение", queryset=Association.objects.all(), empty_label="Любое")
 
     class Meta:
         model = Order

@@ -1,7 +1,7 @@
 import django_filters
 
 from rmo_portal import calendar
-from rmo_portal.forms import FastSelect
+from rmo_portal.forms import FastSelect, ValuesModelChoiceFilter
 
 from .models import Category, School, Subject, Teacher
 
@@ -14,15 +14,15 @@ YES_NO = [("1", "Да")]
 class TeacherFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск по ФИО", method="filter_q")
     # Filters across relations are EXISTS subqueries (TeacherQuerySet): no join, no DISTINCT over the district.
-    school = django_filters.ModelChoiceFilter(
-        widget=FastSelect,
+    school = ValuesModelChoiceFilter(
         label="Образовательная организация",
         queryset=School.objects.all(),
+        label_values=("short_name",),
         empty_label="Любая",
         method="filter_school",
     )
-    subject = django_filters.ModelChoiceFilter(
-        widget=FastSelect, label="Предмет", queryset=Subject.objects.all(), empty_label="Любой", method="filter_subject"
+    subject = ValuesModelChoiceFilter(
+        label="Предмет", queryset=Subject.objects.all(), empty_label="Любой", method="filter_subject"
     )
     category = django_filters.ChoiceFilter(
         widget=FastSelect, label="Категория", choices=Category.choices, empty_label="Любая"

@@ -48,7 +48,11 @@ class User(AbstractUser):
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
         ]
         # On PostgreSQL a trigram index serves the search too (migration 0011, created there only).
-        indexes = [models.Index(fields=["sort_key", "id"], name="user_sort_key")]
+        indexes = [
+            models.Index(fields=["sort_key", "id"], name="user_sort_key"),
+            # Accounts of a role (the methodists of a filter, the head) in name order, without reading every teacher.
+            models.Index(fields=["role", "sort_key", "id"], name="user_role_sort_key"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

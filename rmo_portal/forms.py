@@ -1,3 +1,5 @@
+import django_filters
+import django_filters.fields
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
@@ -46,3 +48,43 @@ class FastSelect(forms.Select):
                 parts.append(f'<option value="{escape(text)}"{selected}>{escape(label_)}</option>')
         parts.append("</select>")
         return mark_safe("".join(parts))
+
+
+class _ValuesRows(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        key = self.field.to_field_name or "pk"
+        for value, *parts in self.queryset.values_list(key, *self.field.label_values):
+            yield (value, self.field.label_join(*parts))
+
+
+class ValuesChoiceIterator(django_filters.fields.ModelChoiceIterator, _ValuesRows):
+    """The choices as (key, label) read with values_list: no model instance per option."""
+
+
+def join_label(*parts) -> str:
+    return " ".join(str(p) for p in parts if p)
+
+
+class ValuesModelChoiceField(django_filters.fields.ModelChoiceField):
+    """A ModelChoiceField whose options are read as plain rows (a region's 1 000 associations without 1 000
+    model objects per page). `label_values` are the fields the label is made of, `label_join` makes it and must
+    say what the model's __str__ says. The chosen value is checked against the queryset exactly as before."""
+
+    iterator = ValuesChoiceIterator
+
+    def __init__(self, *args, label_values: tuple[str, ...] = ("name",), label_join=join_label, **kwargs):
+        self.label_values = label_values
+        self.label_join = label_join
+        super().__init__(*args, **kwargs)
+
+
+class ValuesModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """django-filter's ModelChoiceFilter on ValuesModelChoiceField, rendered with FastSelect."""
+
+    field_class = ValuesModelChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FastSelect)
+        super().__init__(*args, **kwargs)
