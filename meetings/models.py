@@ -60,6 +60,14 @@ class Schedule(models.Model):
     def year_label(self) -> str:
         return calendar.academic_year_label(self.academic_year)
 
+    @property
+    def schedule_published(self) -> bool:
+        """Approved, and the regulation publishes schedules (the rule «по опубликованному графику»)."""
+        regulation = self.association.regulation
+        return self.status == self.Status.APPROVED and bool(
+            regulation and regulation.meeting_rules.filter(by_published_schedule=True).exists()
+        )
+
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
