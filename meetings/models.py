@@ -10,9 +10,15 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from associations.models import Association, Membership, Order
-from members.models import Subject, Teacher
+from members.models import Role, Subject, Teacher
 from rmo_portal import calendar
 from rmo_portal.text import date_ru, plural_ru
+
+SERVICE_ROLES = (Role.DISTRICT_HEAD, Role.METHODIST, Role.ADMIN)
+
+
+def _is_service(user) -> bool:
+    return user.is_authenticated and (user.role in SERVICE_ROLES or user.is_superuser)
 
 
 def _status_check(name: str, values: list[str]) -> models.CheckConstraint:
@@ -75,7 +81,7 @@ class MeetingQuerySet(models.QuerySet):
         published = Q(schedule_published=True)
         if not user.is_authenticated:
             return self.filter(published)
-        if user.role in ("head", "methodist", "admin") or user.is_superuser:
+        if _is_service(user):
             return self
         mine = Membership.objects.current(on=calendar.today()).filter(user=user).values("association")
         return self.filter(published | Q(association__in=mine))
@@ -323,7 +329,7 @@ class ProtocolQuerySet(models.QuerySet):
         published = Q(published=True)
         if not user.is_authenticated:
             return self.filter(published)
-        if user.role in ("head", "methodist", "admin") or user.is_superuser:
+        if _is_service(user):
             return self
         mine = Membership.objects.current(on=calendar.today()).filter(user=user).values("association")
         return self.filter(published | Q(association__in=mine))
@@ -483,7 +489,7 @@ class CalendarFeed(models.Model):
 
 class EventQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if user.is_authenticated and (user.role in ("head", "methodist", "admin") or user.is_superuser):
+        if _is_service(user):
             return self
         if user.is_authenticated:
             mine = Membership.objects.current(on=calendar.today()).filter(user=user).values("association")

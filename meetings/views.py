@@ -35,9 +35,18 @@ from .services import MeetingError
 
 
 class PublicPermissionMixin(PermissionMixin):
-    """Like PermissionMixin, but the object is looked up first: a published one is open to anonymous readers."""
+    """Like PermissionMixin, but the object is looked up first: a published one is open to anonymous readers.
+
+    What is not public sends an anonymous reader to log in, as every other page does (never a 404 that would
+    tell a stranger less than a member sees).
+    """
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            try:
+                self.get_permission_object()
+            except Http404:
+                return self.handle_no_permission()
         return super(PermissionMixin, self).dispatch(request, *args, **kwargs)
 
 

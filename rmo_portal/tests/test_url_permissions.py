@@ -86,6 +86,13 @@ curators_upload = row(anonymous=302, default=404, curator=200, admin=200)
 # The composition of association A: its leader, its curator, the administrator.
 composition_of_a = row(anonymous=302, default=403, leader=200, curator=200, admin=200)
 
+# Association A's meetings and protocols: its members and the service see them; strangers do not find them.
+a_insiders = row(anonymous=302, default=200, teacher=404, other_leader=404)
+# Planning A's meetings: its leader, its curator and the administrator; the rest of A's people and the service: 403.
+a_planners = row(anonymous=302, default=403, teacher=404, other_leader=404, leader=200, curator=200, admin=200)
+# Keeping A's minutes (attendance, decisions, the protocol's text): its leader and its secretary.
+a_minutes = row(anonymous=302, default=403, teacher=404, other_leader=404, leader=200, secretary=200)
+
 EXPECTED: dict[str, dict[str, int]] = {
     # rmo_portal/urls.py
     "home": anonymous_only,
@@ -158,6 +165,42 @@ EXPECTED: dict[str, dict[str, int]] = {
     "associations:order_attachment": service_only,
     "associations:regulation_list": service_only,
     "associations:regulation_detail": service_only,
+    # meetings/urls.py (A's schedule is not published: its regulation publishes none)
+    "meetings:schedule": row(anonymous=302, default=200, teacher=403, other_leader=403),
+    "meetings:schedule_approve": post_only(row(anonymous=302, default=403, leader=200)),
+    "meetings:create": row(anonymous=302, default=403, leader=200, curator=200, admin=200),
+    "meetings:detail": a_insiders,
+    "meetings:update": a_planners,
+    "meetings:cancel": post_only(a_planners),
+    "meetings:invite": post_only(a_planners),
+    "meetings:item_add": post_only(a_minutes | {"curator": 200}),
+    "meetings:item_delete": post_only(a_minutes | {"curator": 200}),
+    "meetings:item_move": post_only(a_minutes | {"curator": 200}),
+    "meetings:material_add": post_only(a_minutes | {"curator": 200}),
+    "meetings:material": a_insiders,
+    "meetings:decision_add": post_only(a_minutes),
+    "meetings:decision_done": post_only(a_minutes | {"member": 200}),  # the member is the one responsible
+    "meetings:decision_binding": post_only(a_minutes | {"secretary": 403}),
+    "meetings:attendance": a_minutes,
+    "meetings:guest_add": post_only(a_minutes),
+    "meetings:guest_remove": post_only(a_minutes),
+    "meetings:protocol_start": post_only(a_minutes),
+    "meetings:protocol": a_insiders,
+    "meetings:protocol_edit": a_minutes,  # the draft protocol
+    "meetings:protocol_submit": post_only(a_minutes),
+    "meetings:protocol_withdraw": post_only(a_minutes),  # the protocol on signature
+    "meetings:protocol_sign": post_only(a_insiders),  # whoever sees it; the service says why not, if not theirs
+    "meetings:protocol_return": post_only(
+        row(anonymous=302, default=403, teacher=404, other_leader=404, curator=200, admin=200)
+    ),
+    "meetings:protocol_accept": post_only(
+        row(anonymous=302, default=403, teacher=404, other_leader=404, curator=200, admin=200)
+    ),
+    "meetings:protocol_correct": post_only(a_minutes),
+    "meetings:protocol_scan": post_only(a_minutes),
+    "meetings:protocol_scan_file": a_insiders,
+    "meetings:protocol_pdf": a_insiders,
+    "meetings:protocol_version": a_insiders,
 }
 # Registered only when BENCH_CEILING is on (bench/run): the benchmark's ceiling, open to everyone.
 if settings.BENCH_CEILING:
@@ -195,6 +238,37 @@ KWARGS = {
     "associations:order_attach": lambda w: {"pk": w.draft.pk},
     "associations:order_attachment": lambda w: {"pk": w.signed.pk, "item": w.attachment.pk},
     "associations:regulation_detail": lambda w: {"pk": w.association.regulation_id},
+    "meetings:schedule": lambda w: {"association": w.association.pk, "year": 2026},
+    "meetings:schedule_approve": lambda w: {"association": w.association.pk, "year": 2026},
+    "meetings:create": lambda w: {"association": w.association.pk},
+    "meetings:detail": lambda w: {"pk": w.held.pk},
+    "meetings:update": lambda w: {"pk": w.planned.pk},
+    "meetings:cancel": lambda w: {"pk": w.planned.pk},
+    "meetings:invite": lambda w: {"pk": w.planned.pk},
+    "meetings:item_add": lambda w: {"pk": w.planned.pk},
+    "meetings:item_delete": lambda w: {"pk": w.planned.pk, "item": w.planned_item.pk},
+    "meetings:item_move": lambda w: {"pk": w.planned.pk, "item": w.planned_item.pk},
+    "meetings:material_add": lambda w: {"pk": w.planned.pk, "item": w.planned_item.pk},
+    "meetings:material": lambda w: {"pk": w.held.pk, "material": w.material.pk},
+    "meetings:decision_add": lambda w: {"pk": w.held.pk, "item": w.held_item.pk},
+    "meetings:decision_done": lambda w: {"pk": w.held.pk, "decision": w.decision.pk},
+    "meetings:decision_binding": lambda w: {"pk": w.held.pk, "decision": w.decision.pk},
+    "meetings:attendance": lambda w: {"pk": w.held.pk},
+    "meetings:guest_add": lambda w: {"pk": w.held.pk},
+    "meetings:guest_remove": lambda w: {"pk": w.held.pk, "guest": w.guest.pk},
+    "meetings:protocol_start": lambda w: {"pk": w.held.pk},
+    "meetings:protocol": lambda w: {"pk": w.signed_protocol.pk},
+    "meetings:protocol_edit": lambda w: {"pk": w.draft_protocol.pk},
+    "meetings:protocol_submit": lambda w: {"pk": w.draft_protocol.pk},
+    "meetings:protocol_withdraw": lambda w: {"pk": w.signing_protocol.pk},
+    "meetings:protocol_sign": lambda w: {"pk": w.signing_protocol.pk},
+    "meetings:protocol_return": lambda w: {"pk": w.signed_protocol.pk},
+    "meetings:protocol_accept": lambda w: {"pk": w.signed_protocol.pk},
+    "meetings:protocol_correct": lambda w: {"pk": w.signed_protocol.pk},
+    "meetings:protocol_scan": lambda w: {"pk": w.signed_protocol.pk},
+    "meetings:protocol_scan_file": lambda w: {"pk": w.signed_protocol.pk},
+    "meetings:protocol_pdf": lambda w: {"pk": w.signed_protocol.pk},
+    "meetings:protocol_version": lambda w: {"pk": w.signed_protocol.pk, "number": 1},
 }
 
 # Django's admin has its own permission system (is_staff, model permissions), tested by Django itself.
@@ -265,6 +339,66 @@ def ready_export(*, by) -> ExportJob:
     )
 
 
+def meetings_of(association, users) -> dict:
+    """A's meetings: a planned one with an item; three held, with a draft, a signing and a signed protocol."""
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+
+    leader, secretary, member = users["leader"], users["secretary"], users["member"]
+
+    def held(day: int):
+        meeting = meeting_services.meeting_plan(
+            association=association, by=leader, topic="Итоги", place="СОШ № 1",
+            starts_at=timezone.make_aware(datetime.datetime(2026, 11, day, 15)),
+        )  # fmt: skip
+        item = meeting_services.agenda_item_save(meeting=meeting, by=leader, title="Вопрос")
+        meeting_services.attendance_save(meeting=meeting, by=secretary, marks={})
+        meeting_services.protocol_save(
+            protocol=(protocol := meeting_services.protocol_start(meeting=meeting, by=secretary)), by=secretary,
+            revision=protocol.revision, place="СОШ № 1", chair_name="", secretary_name="",
+            items={item.pk: {"decided": "Принять к сведению"}},
+        )  # fmt: skip
+        return meeting, item, protocol
+
+    planned = meeting_services.meeting_plan(
+        association=association, by=leader, topic="Будущее", place="СОШ № 1",
+        starts_at=timezone.make_aware(datetime.datetime(2026, 12, 10, 15)),
+    )  # fmt: skip
+    meeting, held_item, draft = held(10)
+    _, _, signing = held(12)
+    _, _, signed = held(14)
+    meeting_services.protocol_submit(protocol=signing, by=secretary)
+    signed = meeting_services.protocol_submit(protocol=signed, by=secretary)
+    for signer in (leader, secretary):  # as many as A's regulation asks for
+        if signed.status == "signing":
+            signed = meeting_services.protocol_sign(protocol=signed, by=signer, password="пароль-для-тестов-1")
+    assert signed.status == "signed"
+    signed.scan = small_pdf("protokol.pdf")
+    signed.save()
+    material = meeting_services.agenda_material_add(
+        item=held_item, upload=_upload("doklad.pdf"), title="Доклад", by=leader
+    )
+    return {
+        "planned": planned,
+        "planned_item": meeting_services.agenda_item_save(meeting=planned, by=leader, title="Вопрос"),
+        "held": meeting,
+        "held_item": held_item,
+        "material": material,
+        "guest": meeting_services.guest_add(meeting=meeting, by=secretary, name="Гостева И. И."),
+        "decision": meeting_services.decision_add(item=held_item, by=secretary, text="Сделать", responsible=member),
+        "draft_protocol": draft,
+        "signing_protocol": signing,
+        "signed_protocol": signed,
+    }
+
+
+def _upload(name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Associations A and B with their people, a profile with files, orders: built once, rolled back after."""
@@ -327,7 +461,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         )  # fmt: skip
         attachment = OrderAttachment.objects.create(order=signed, title="Список членов", file=small_pdf("spisok.pdf"))
 
+        meetings = meetings_of(association, users)
+
         yield SimpleNamespace(
+            **meetings,
             users=users,
             association=association,
             membership=membership,
