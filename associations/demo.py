@@ -249,9 +249,26 @@ def _user(username: str, password: str, *, created: list, **fields) -> User:
     return user
 
 
+# Higher apps add their part of the demo (meetings, events…) here from their AppConfig.ready() (STYLE.md §16):
+# each is called after the district's people and associations exist and returns counts to report.
+DEMO_EXTENSIONS: list = []
+
+
+def register_demo(seed) -> None:
+    if seed not in DEMO_EXTENSIONS:
+        DEMO_EXTENSIONS.append(seed)
+
+
 @transaction.atomic
 def demo_seed() -> dict:
     """Create whatever of the demo district is missing; return counts of what was created."""
+    counts = _district_seed()
+    for seed in DEMO_EXTENSIONS:
+        counts.update(seed())
+    return counts
+
+
+def _district_seed() -> dict:
     created_users: list[User] = []
     # The seed regulations are presets that come with the migrations (associations/presets.py).
     if not Regulation.objects.filter(code="pechora-rmo").exists():
@@ -307,8 +324,11 @@ def demo_seed() -> dict:
     pechora = regulations["pechora-rmo"]
     memberships_before = Membership.objects.count()
     for index, (name, subject, kind) in enumerate(ASSOCIATIONS):
+        # The demo leader's association follows the strictest preset (Вилюйский: a published schedule, the protocol
+        # within 3 days signed by leader and secretary, the scan published), so the demo shows all of it.
+        regulation = regulations["vilyuisk-umo"] if index == 0 else pechora
         association, _ = Association.objects.get_or_create(
-            name=name, defaults={"subject_area": subject, "kind": kind, "regulation": pechora}
+            name=name, defaults={"subject_area": subject, "kind": kind, "regulation": regulation}
         )
         association.curators.add(methodist if index < 3 else methodist2)
         for position, user in enumerate(groups[index]):

@@ -15,6 +15,9 @@ class Command(BaseCommand):
                 "новых членств {memberships_created}.".format(**counts)
             )
         )
+        extra = {k: v for k, v in counts.items() if k.startswith("demo:")}
+        if extra:
+            self.stdout.write("; ".join(f"{k.removeprefix('demo:')} {v}" for k, v in extra.items()))
         self.stdout.write("Демо-входы (имя пользователя / пароль):")
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.role_label:<55} {account.username:<10} {account.password}")
