@@ -475,7 +475,7 @@ class CalendarFeed(models.Model):
 
 class EventQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if user.is_authenticated and (user.role in ("head", "methodist", "admin") or user.is_superuser):
+        if user.is_authenticated and (user.role in ("district_head", "methodist", "admin") or user.is_superuser):
             return self
         if user.is_authenticated:
             mine = Membership.objects.current(on=calendar.today()).filter(user=user).values("association")
