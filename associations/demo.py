@@ -157,6 +157,10 @@ ACCOUNTS = [
     DemoAccount("teacher", "demo-teacher-2026", "Педагог, член РМО"),
 ]
 
+# Apps above this one add their part of the demo district here, in their AppConfig.ready() (STYLE.md §16):
+# callables that create what is missing and return a line for seed_demo's output.
+DEMO_EXTENSIONS: list = []
+
 # The first day the demo memberships count from: the start of the 2026/27 academic year.
 DEMO_START = datetime.date(2026, 9, 1)
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from associations.demo import ACCOUNTS, demo_seed
+from associations.demo import ACCOUNTS, DEMO_EXTENSIONS, demo_seed
 
 
 class Command(BaseCommand):
@@ -15,6 +15,8 @@ class Command(BaseCommand):
                 "новых членств {memberships_created}.".format(**counts)
             )
         )
+        for extension in DEMO_EXTENSIONS:  # the demo of the apps above (meetings: the district's events)
+            self.stdout.write(extension())
         self.stdout.write("Демо-входы (имя пользователя / пароль):")
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.role_label:<55} {account.username:<10} {account.password}")
