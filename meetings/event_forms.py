@@ -96,5 +96,6 @@ def teacher_suggestions() -> list[tuple[str, str]]:
 class ParticipantsImportForm(forms.Form):
     file = UploadField(
         use="import", label="Список участников",
-        help_text="Excel (.xlsx) или CSV со столбцами «ФИО», «Организация», «Результат» (участник, призёр, победитель).",
+        help_text="Excel (.xlsx) или CSV со столбцами «ФИО», «Организация», «Результат» "
+        "(участник, призёр, победитель).",
     )  # fmt: skip

@@ -117,9 +117,7 @@ def event_create(*, by: User, organisers: Iterable[Association] = (), **fields) 
         raise PermissionDenied
     _check_fields(fields)
     organisers = list(organisers)
-    _check_organisers(
-        by=by, before=set(), after={a.pk for a in organisers}, by_service=bool(fields.get("by_service"))
-    )
+    _check_organisers(by=by, before=set(), after={a.pk for a in organisers}, by_service=bool(fields.get("by_service")))
     event = Event.objects.create(created_by=by, published=False, **fields)
     event.organisers.set(organisers)
     return event
@@ -403,7 +401,9 @@ def participants_read(*, name: str, content: bytes) -> list[ImportedRow]:
         if "name" in found.values() and len(found) > len(columns):
             header_at, columns = index, found
     if header_at < 0:
-        raise EventError("Не найдена строка заголовков: нужен столбец «ФИО» (и, если есть, «Организация», «Результат»).")
+        raise EventError(
+            "Не найдена строка заголовков: нужен столбец «ФИО» (и, если есть, «Организация», «Результат»)."
+        )
     rows = []
     for number, cells in enumerate(table[header_at + 1 :], start=header_at + 2):
         raw = {column: cells[col] if col < len(cells) else None for col, column in columns.items()}

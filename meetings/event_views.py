@@ -146,9 +146,7 @@ def participant_rows(event: Event, user) -> list[dict]:
     """The results table: names as the viewer may read them (open pages show only those who consented)."""
     participants = list(event.participants.select_related("teacher"))
     all_names = allowed(user, "meetings.manage_event", event) or allowed(user, "members.view_district")
-    shown = (
-        None if all_names else publishable_user_ids(p.teacher.user_id for p in participants if p.teacher_id)
-    )
+    shown = None if all_names else publishable_user_ids(p.teacher.user_id for p in participants if p.teacher_id)
     order = {"winner": 0, "prize": 1, "participant": 2}
     participants.sort(key=lambda p: (order[p.result], p.name))
     return [

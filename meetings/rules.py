@@ -123,9 +123,11 @@ def in_organising_association(user, event) -> bool:
 
     if event is None or not user.is_authenticated:
         return False
-    return Membership.objects.current(on=calendar.today()).filter(
-        user=user, association__in=event.organisers.all()
-    ).exists()
+    return (
+        Membership.objects.current(on=calendar.today())
+        .filter(user=user, association__in=event.organisers.all())
+        .exists()
+    )
 
 
 rules.set_perm("meetings.view_event", is_service_staff | published | organises_event | in_organising_association)
