@@ -10,7 +10,7 @@ from associations.models import Association
 from members.models import Subject, User
 from rmo_portal.files import stored_file_from_bytes
 
-from .event_services import ParticipantInput, _participants_write
+from .event_services import ParticipantInput, event_participants_save
 from .models import Event, EventMaterial, EventParticipant
 
 RUSSIAN = "РМО учителей русского языка и литературы"
@@ -78,7 +78,7 @@ def seed_events() -> str:
                 if (user := User.objects.filter(username=username).first())
             ]
             rows.append(ParticipantInput(name=GUEST[0], organisation=GUEST[1], result=GUEST[2]))
-            _participants_write(event=event, rows=rows, remove_missing=False)
+            event_participants_save(event=event, rows=rows, by=methodist)
         if kind == Event.Kind.CONTEST:
             stored = stored_file_from_bytes(name="polozhenie-uchitel-goda-2027.pdf", content=PROGRAMME, use="document")
             EventMaterial.objects.create(event=event, file=stored, title="Положение о конкурсе")
