@@ -9,5 +9,8 @@ class MeetingsConfig(AppConfig):
         from associations.demo import register_demo
 
         from .demo import demo_seed_meetings
+        from .event_demo import seed_events
 
-        register_demo(demo_seed_meetings)  # the demo district's year of meetings (manage.py seed_demo)
+        # The demo district's year of meetings and its events (manage.py seed_demo).
+        register_demo(demo_seed_meetings)
+        register_demo(seed_events)

@@ -108,3 +108,26 @@ rules.add_perm("meetings.create_event", is_methodist | is_portal_admin | is_lead
 rules.add_perm("meetings.manage_event", is_methodist | is_portal_admin | organises_event)
 rules.add_perm("meetings.view_event", is_service_staff | published | organises_event)
 rules.add_perm("meetings.use_calendar_feed", rules.is_authenticated)
+
+
+# --- events: the members of an organising association -------------------------------------------------
+# Event.objects.visible_to() shows an association's members its unpublished events in the calendar; the page
+# of such an event must open for them too, so view_event says the same (added by the events section).
+
+
+@rules.predicate
+def in_organising_association(user, event) -> bool:
+    """A current member (any role) of one of the event's organising associations."""
+    from associations.models import Membership
+    from rmo_portal import calendar
+
+    if event is None or not user.is_authenticated:
+        return False
+    return (
+        Membership.objects.current(on=calendar.today())
+        .filter(user=user, association__in=event.organisers.all())
+        .exists()
+    )
+
+
+rules.set_perm("meetings.view_event", is_service_staff | published | organises_event | in_organising_association)

@@ -339,7 +339,8 @@ def test_public_protocol_hides_names_without_consent_and_the_pdf_has_stamps(vily
 def test_unsigned_protocol_is_not_public(vilyuisk, client):
     meeting = _held_meeting(vilyuisk)
     protocol = _protocol_ready(vilyuisk, meeting)
-    assert client.get(protocol.get_absolute_url()).status_code == 404
+    response = client.get(protocol.get_absolute_url())
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_sign_page_asks_the_password_again_and_keeps_the_page_on_a_wrong_one(vilyuisk, login):

@@ -21,6 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from associations.models import Membership, MembershipInvitation, Order, OrderAttachment
 from associations.tests.factories import AssociationFactory, MembershipFactory
+from meetings.models import EventMaterial
+from meetings.tests.factories import EventFactory
 from members import importer
 from members.models import ChangeRequest, ImportJob
 from members.tests.factories import (
@@ -85,6 +87,10 @@ order_editors = row(anonymous=302, default=403, curator=200, admin=200)
 curators_upload = row(anonymous=302, default=404, curator=200, admin=200)
 # The composition of association A: its leader, its curator, the administrator.
 composition_of_a = row(anonymous=302, default=403, leader=200, curator=200, admin=200)
+# An unpublished event of association A: its members and the service see it, the rest do not find it…
+event_of_a_seen = row(anonymous=302, default=200, teacher=404, other_leader=404)
+# …and its leader and the methodists and the administrator manage it.
+event_of_a_managed = event_of_a_seen | {"secretary": 403, "member": 403, "head": 403}
 
 # Association A's meetings and protocols: its members and the service see them; strangers do not find them.
 a_insiders = row(anonymous=302, default=200, teacher=404, other_leader=404)
@@ -201,6 +207,21 @@ EXPECTED: dict[str, dict[str, int]] = {
     "meetings:protocol_scan_file": a_insiders,
     "meetings:protocol_pdf": a_insiders,
     "meetings:protocol_version": a_insiders,
+    # meetings/event_urls.py: the calendar is public; the event below is A's, unpublished, drafted by the curator.
+    "meetings:event_list": public,
+    "meetings:event_month": public,
+    "meetings:event_create": row(
+        anonymous=302, default=403, leader=200, other_leader=200, curator=200, other_methodist=200, admin=200
+    ),
+    "meetings:event_detail": event_of_a_seen,
+    "meetings:event_material": event_of_a_seen,
+    "meetings:event_update": event_of_a_managed,
+    "meetings:event_participants": event_of_a_managed,
+    "meetings:event_participants_import": event_of_a_managed,
+    "meetings:event_publish": post_only(event_of_a_managed),
+    "meetings:event_unpublish": post_only(event_of_a_managed),
+    "meetings:event_material_add": post_only(event_of_a_managed),
+    "meetings:event_material_remove": post_only(event_of_a_managed),
 }
 # Registered only when BENCH_CEILING is on (bench/run): the benchmark's ceiling, open to everyone.
 if settings.BENCH_CEILING:
@@ -269,6 +290,15 @@ KWARGS = {
     "meetings:protocol_scan_file": lambda w: {"pk": w.signed_protocol.pk},
     "meetings:protocol_pdf": lambda w: {"pk": w.signed_protocol.pk},
     "meetings:protocol_version": lambda w: {"pk": w.signed_protocol.pk, "number": 1},
+    "meetings:event_detail": lambda w: {"pk": w.event.pk},
+    "meetings:event_material": lambda w: {"pk": w.event.pk, "item": w.event_material.pk},
+    "meetings:event_update": lambda w: {"pk": w.event.pk},
+    "meetings:event_participants": lambda w: {"pk": w.event.pk},
+    "meetings:event_participants_import": lambda w: {"pk": w.event.pk},
+    "meetings:event_publish": lambda w: {"pk": w.event.pk},
+    "meetings:event_unpublish": lambda w: {"pk": w.event.pk},
+    "meetings:event_material_add": lambda w: {"pk": w.event.pk},
+    "meetings:event_material_remove": lambda w: {"pk": w.event.pk, "item": w.event_material.pk},
 }
 
 # Django's admin has its own permission system (is_staff, model permissions), tested by Django itself.
@@ -460,6 +490,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             signed_by=users["head"], **common,
         )  # fmt: skip
         attachment = OrderAttachment.objects.create(order=signed, title="Список членов", file=small_pdf("spisok.pdf"))
+        event = EventFactory(published=False, created_by=users["curator"])
+        event.organisers.add(association)
+        event_material = EventMaterial.objects.create(event=event, file=small_pdf("programma.pdf"))
 
         meetings = meetings_of(association, users)
 
@@ -476,6 +509,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             awaiting=Order.objects.create(status=Order.Status.AWAITING, **common),
             signed=signed,
             attachment=attachment,
+            event=event,
+            event_material=event_material,
             import_job=previewed_list(by=users["curator"]),
             export_job=ready_export(by=users["curator"]),
             invitation=MembershipInvitation.objects.create(
