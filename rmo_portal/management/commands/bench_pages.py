@@ -4,7 +4,9 @@ Run it on a seeded large district (manage.py seed_large_district) and on the dem
 counts: a list page must run the same number of queries however many rows it has.
 
 With --plan FILE it writes what bench/run loads with hey instead: each role's main pages, the SQL queries one
-request of each runs (after a first request has warmed the session), and a session cookie per role.
+request of each runs (after a first request has warmed the session), a session cookie per role, and where one
+request's time goes in this process (median of IN_PROCESS_RUNS: in all, and in SQL as the driver reports it), so
+that RESULTS.md can say why a page is slower than the ceiling from what was measured.
 """
 
 import json
@@ -47,6 +49,21 @@ PLAN = [
     ("start_leader", "руководитель", "leader", "/start/leader/", "Рабочий стол руководителя РМО"),
     ("start_teacher", "педагог", "teacher", "/start/teacher/", "Рабочий стол педагога"),
 ]
+
+
+IN_PROCESS_RUNS = 15
+
+
+def _timed(client: Client, url: str) -> tuple[float, float]:
+    """The median milliseconds of one request in this process, in all and in SQL."""
+    totals, sqls = [], []
+    for _ in range(IN_PROCESS_RUNS):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            client.get(url)
+            totals.append((time.perf_counter() - started) * 1000)
+        sqls.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+    return statistics.median(totals), statistics.median(sqls)
 
 
 class Command(BaseCommand):
@@ -100,12 +117,17 @@ class Command(BaseCommand):
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
             cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+            ms, sql_ms = _timed(client, url)
             rows.append(
                 {
                     "key": key, "role": role, "user": username, "url": url, "label": label,
                     "status": response.status_code, "queries": len(captured.captured_queries),
                     "cookie": f"{settings.SESSION_COOKIE_NAME}={cookie.value}" if username and cookie else "",
+                    "ms": round(ms, 1), "sql_ms": round(sql_ms, 1),
                 }
             )  # fmt: skip
-            self.stdout.write(f"{label:<45} {response.status_code:>4} {len(captured.captured_queries):>4} запросов")
+            self.stdout.write(
+                f"{label:<45} {response.status_code:>4} {len(captured.captured_queries):>4} запросов, "
+                f"{ms:.0f} мс (SQL {sql_ms:.0f} мс)"
+            )
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
