@@ -6,6 +6,7 @@ Every function here checks what the regulation and the workflow allow, writes in
 
 import datetime
 import difflib
+import itertools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -210,20 +211,61 @@ def schedule_approve(*, schedule: Schedule, by: User) -> Schedule:
     return schedule
 
 
-def schedule_changes_after_approval(schedule: Schedule) -> list:
-    """The history rows of the year's meetings changed after the schedule's approval, newest first."""
+SCHEDULE_FIELDS = {"starts_at": "дата и время", "topic": "тема", "place": "место", "online_url": "ссылка",
+                   "off_site": "выездное", "status": "состояние"}  # fmt: skip
+
+
+@dataclass
+class ScheduleChange:
+    """A change of a meeting on an approved schedule, as the public reads it."""
+
+    at: datetime.datetime
+    by: User | None
+    topic: str
+    changes: list[str]
+    reason: str
+
+
+def _field_label(field: str, value) -> str:
+    if field == "starts_at" and value:
+        local = timezone.localtime(value)
+        return f"{date_ru(local)}, {local:%H:%M}"
+    if field == "status":
+        return Meeting.Status(value).label.lower()
+    if field == "off_site":
+        return "да" if value else "нет"
+    return str(value or "—")
+
+
+def schedule_changes_after_approval(schedule: Schedule) -> list[ScheduleChange]:
+    """The meetings of the year moved, renamed, relocated or cancelled after the schedule's approval, newest
+    first (holding a meeting is not a change of the schedule)."""
     if not schedule.approved_at:
         return []
-    return list(
-        Meeting.history.filter(
-            association_id=schedule.association_id,
-            academic_year=schedule.academic_year,
-            history_date__gte=schedule.approved_at,
-            history_type="~",  # changes; a meeting added after approval shows as its own row in the schedule
-        )
+    # Every version of the year's meetings in one query; each change is compared with the one before it (by
+    # history id: two saves in the same second are still in order).
+    rows = list(
+        Meeting.history.filter(association_id=schedule.association_id, academic_year=schedule.academic_year)
         .select_related("history_user")
-        .order_by("-history_date")[:100]
+        .order_by("id", "history_id")
     )
+    changes = []
+    for previous, row in itertools.pairwise(rows):
+        if row.id != previous.id or row.history_type != "~" or row.history_date < schedule.approved_at:
+            continue
+        delta = row.diff_against(previous, included_fields=list(SCHEDULE_FIELDS))
+        described = [
+            f"{SCHEDULE_FIELDS[c.field]}: {_field_label(c.field, c.old)} → {_field_label(c.field, c.new)}"
+            for c in delta.changes
+            if not (c.field == "status" and c.new == Meeting.Status.HELD)
+        ]
+        if described:
+            changes.append(
+                ScheduleChange(at=row.history_date, by=row.history_user, topic=row.topic, changes=described,
+                               reason=row.history_change_reason or "")
+            )  # fmt: skip
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes
 
 
 def meeting_members(meeting: Meeting) -> list[User]:

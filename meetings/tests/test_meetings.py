@@ -146,7 +146,7 @@ def test_approved_vilyuisk_schedule_is_public_and_later_changes_show_with_a_reas
     page = client.get(url).content.decode()
     assert "Первое полугодие" in page
     assert "Изменения после утверждения" in page and "Совпало с олимпиадой" in page
-    assert "11 декабря 2026 г." in page
+    assert "дата и время: 10 декабря 2026 г., 15:00 → 11 декабря 2026 г., 15:00" in page
 
 
 def test_planning_form_warns_before_saving_and_keeps_input_on_error(vilyuisk, login):
