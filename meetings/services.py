@@ -881,21 +881,41 @@ def publishable_ids(user_ids: set[int]) -> set[int]:
 
 
 def public_content(protocol: Protocol, content: dict) -> dict:
-    """The protocol as the public reads it: names of members who did not consent to publication are hidden."""
+    """The protocol as the public reads it: members who did not consent to publication are counted, not named,
+    and their names are taken out of the text too. The chair and the secretary sign it in office and stay named."""
     marks = list(Attendance.objects.filter(meeting_id=protocol.meeting_id).select_related("user"))
-    allowed = publishable_ids({m.user_id for m in marks})
-    hidden = {m.user.get_full_name() for m in marks if m.user_id not in allowed}
+    speakers = list(
+        AgendaItem.objects.filter(meeting_id=protocol.meeting_id, speaker__isnull=False).select_related("speaker")
+    )
+    people = {m.user for m in marks} | {item.speaker for item in speakers}
+    allowed = publishable_ids({u.pk for u in people})
+    hidden = sorted(
+        {name for u in people if u.pk not in allowed for name in (u.get_full_name(), u.short_name) if name},
+        key=len, reverse=True,
+    )  # fmt: skip
     if not hidden:
         return content
 
-    def mask(name: str) -> str:
-        for full in hidden:
-            if name.startswith(full):
-                return "член объединения" + name[len(full) :]
-        return name
+    def mask(text: str) -> str:
+        for name in hidden:
+            text = text.replace(name, "член объединения")
+        return text
+
+    def named(names: list[str]) -> list[str]:
+        shown = [n for n in names if not any(n.startswith(h) for h in hidden)]
+        others = len(names) - len(shown)
+        if others:
+            shown.append(f"{'и ещё ' if shown else ''}{count_ru(others, ('член', 'члена', 'членов'))} объединения")
+        return shown
 
     masked = dict(content)
-    masked["present"] = [mask(n) for n in content["present"]]
-    masked["absent"] = [mask(n) for n in content["absent"]]
-    masked["items"] = [dict(i, speaker=mask(i["speaker"])) for i in content["items"]]
+    masked["present"] = named(content["present"])
+    masked["present_count"] = len(content["present"])
+    masked["absent"] = named(content["absent"])
+    masked["items"] = [
+        dict(item, speaker=mask(item["speaker"]), heard=mask(item["heard"]), spoke=mask(item["spoke"]),
+             decided=mask(item["decided"]),
+             decisions=[dict(d, responsible=mask(d["responsible"])) for d in item["decisions"]])
+        for item in content["items"]
+    ]  # fmt: skip
     return masked
