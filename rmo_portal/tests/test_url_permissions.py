@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from associations.models import Membership, MembershipInvitation, Order, OrderAttachment
 from associations.tests.factories import AssociationFactory, MembershipFactory
+from meetings.feeds import calendar_feed_renew
 from members import importer
 from members.models import ChangeRequest, ImportJob
 from members.tests.factories import (
@@ -158,6 +159,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "associations:order_attachment": service_only,
     "associations:regulation_list": service_only,
     "associations:regulation_detail": service_only,
+    # The public check of a signature code (rmo_portal.views.VerifyView).
+    "verify": public,
+    # meetings/feed_urls.py: «Календарь в телефоне» for everyone signed in; the feed by its secret token only.
+    "meetings:calendar": signed_in,
+    "meetings:calendar_renew": post_only(signed_in),
+    "meetings:calendar_feed": public,
 }
 # Registered only when BENCH_CEILING is on (bench/run): the benchmark's ceiling, open to everyone.
 if settings.BENCH_CEILING:
@@ -195,6 +202,7 @@ KWARGS = {
     "associations:order_attach": lambda w: {"pk": w.draft.pk},
     "associations:order_attachment": lambda w: {"pk": w.signed.pk, "item": w.attachment.pk},
     "associations:regulation_detail": lambda w: {"pk": w.association.regulation_id},
+    "meetings:calendar_feed": lambda w: {"token": calendar_feed_renew(user=w.users["member"]).token},
 }
 
 # Django's admin has its own permission system (is_staff, model permissions), tested by Django itself.
