@@ -78,7 +78,8 @@ def protocols_in_hand(request: HttpRequest, today: datetime.date) -> dict | None
 
 
 def register_panels() -> None:
-    for page, order in (("teacher", 10), ("secretary", 20), ("leader", 15)):
+    # The leader's page opens with her associations and what the regulation asks next; the meetings come after.
+    for page, order in (("teacher", 10), ("secretary", 20), ("leader", 32)):
         register(
             page, key="coming_meetings", template="meetings/panels/coming_meetings.html", order=order,
             context=coming_meetings,
@@ -90,7 +91,7 @@ def register_panels() -> None:
         "methodist", key="protocols_to_review", template="meetings/panels/protocols_to_review.html",
         permission="meetings.review_any_protocol", order=25, context=protocols_to_review,
     )  # fmt: skip
-    for page, order in (("secretary", 15), ("leader", 16)):
+    for page, order in (("secretary", 15), ("leader", 31)):
         register(
             page, key="protocols_in_hand", template="meetings/panels/protocols_in_hand.html",
             permission="meetings.protocol_start_page", order=order, context=protocols_in_hand,

@@ -202,3 +202,13 @@ def test_protocols_in_hand_run_two_queries_however_many(association, django_asse
         context = panels.protocols_in_hand(_request(secretary), TODAY)
         html = _render("protocols_in_hand", context)
     assert len(context["protocols"]) == 6 and html.count("протокола ещё нет") == 6
+
+
+def test_the_meetings_panels_are_registered_on_their_pages():
+    from rmo_portal.panels import panels_of
+
+    keys = {page: [p.key for p in panels_of(page)] for page in ("teacher", "secretary", "leader", "methodist")}
+    assert {"coming_meetings", "my_tasks"} <= set(keys["teacher"])
+    assert {"coming_meetings", "my_tasks", "protocols_in_hand"} <= set(keys["secretary"])
+    assert {"coming_meetings", "my_tasks", "protocols_in_hand"} <= set(keys["leader"])
+    assert "protocols_to_review" in keys["methodist"]
