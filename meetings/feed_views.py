@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from rmo_portal.mixins import PermissionMixin
@@ -53,11 +54,10 @@ class CalendarFeedRenewView(PermissionMixin, View):
         return redirect("meetings:calendar")
 
 
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The iCalendar text of the person who holds the token; no log-in (a calendar app cannot log in), 404 for
     an unknown or replaced token."""
-    if request.method not in ("GET", "HEAD"):
-        raise Http404
     feed = calendar_feed_find(token)
     if feed is None or not feed.user.is_active:
         raise Http404("Такого календаря нет: возможно, его адрес заменён.")

@@ -227,3 +227,9 @@ def test_signed_in_people_find_the_calendar_page_in_the_navigation(client, membe
     client.force_login(user)
     page = client.get(reverse("export_list")).content.decode()
     assert 'class="bi bi-calendar-event"></i> Календарь</a>' in page
+
+
+def test_the_feed_is_read_only(client, member):
+    user, _ = member
+    token = calendar_feed_renew(user=user).token
+    assert client.post(reverse("meetings:calendar_feed", args=[token])).status_code == 405
