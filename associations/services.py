@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -13,6 +14,7 @@ from members.models import Teacher, User
 from rmo_portal import calendar, workflow
 from rmo_portal.files import stored_file_create
 from rmo_portal.permissions import allowed
+from rmo_portal.signatures import signature_create
 from rmo_portal.text import date_ru
 
 from .models import (
@@ -172,9 +174,48 @@ def _order_unsignable_reason(order: Order) -> str:
     return "Это проект приказа: подписать его можно, когда методист отправит его на подпись."
 
 
+# Orders are signed documents of the kernel's signatures (rmo_portal.signatures) under this key; one version each.
+ORDER_DOCUMENT_KIND = "associations.order"
+
+
+def order_document_key(order: Order) -> str:
+    return f"{ORDER_DOCUMENT_KIND}:{order.pk}"
+
+
+def order_text(order: Order) -> str:
+    """The canonical text of an order, whose SHA-256 its signature records: what the order says, in the words and
+    order a reader finds on the paper (heading, number and date, title, text, effect, the people it names)."""
+    lines = [
+        settings.ORGANISATION_NAME,
+        "ПРИКАЗ",
+        f"№ {order.number or '—'} от {date_ru(order.signed_on) if order.signed_on else '—'}",
+        f"Вид: {order.get_kind_display()}",
+        order.title.strip(),
+        "",
+        order.text.replace("\r\n", "\n").strip(),
+        "",
+        f"Вступает в силу: {date_ru(order.effective_date)}",
+    ]
+    if order.association_id:
+        lines.append(f"Объединение: {order.association.name}")
+    if order.new_name:
+        lines.append(f"Новое объединение: {order.new_name}")
+    if order.candidate_id:
+        lines.append(f"Руководитель: {order.candidate.full_name}")
+    members = sorted(order.members.select_related("user"), key=lambda m: (m.user.sort_key, m.user_id))
+    if members:
+        lines.append("Состав:")
+        lines += [
+            f"{m.user.full_name} — {'выходит из состава' if m.leaves else m.get_role_display().lower()}"
+            for m in members
+        ]
+    return "\n".join(lines)
+
+
 @transaction.atomic
 def order_sign(*, order: Order, by: User, override_reason: str = "", today: datetime.date | None = None) -> Order:
-    """Sign: check the leader again, give the next number of the year, and apply the effect if it is due.
+    """Sign: check the leader again, give the next number of the year, record the head's simple electronic
+    signature of the order's text (its stamp goes on the PDF and the page), and apply the effect if it is due.
 
     An ineligible candidate stops the signature unless the head writes a reason, which is logged.
     """
@@ -203,6 +244,11 @@ def order_sign(*, order: Order, by: User, override_reason: str = "", today: date
     order.number, order.number_year, order.signed_on, order.signed_by = counter.last, today.year, today, by
     order.override_reason = override_reason.strip() if problems else ""
     order.save(update_fields=["status", "number", "number_year", "signed_on", "signed_by", "override_reason"])
+    signature_create(
+        document_key=order_document_key(order), document_version=1, document_title=f"{order} «{order.title}»",
+        document_url=order.get_absolute_url(), text=order_text(order), signer=by,
+        role_label=by.get_role_display(),  # «Начальник управления образования»
+    )  # fmt: skip
     if order.effective_date <= today:
         _order_apply(order, today=today)
     return order

@@ -10,7 +10,9 @@ class MeetingsConfig(AppConfig):
 
         from .demo import demo_seed_meetings
         from .event_demo import seed_events
+        from .panels import register_panels
 
+        register_panels()  # the meetings' panels on the start pages (rmo_portal.panels)
         # The demo district's year of meetings and its events (manage.py seed_demo).
         register_demo(demo_seed_meetings)
         register_demo(seed_events)

@@ -89,3 +89,35 @@ class ValuesModelChoiceFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
+
+
+class VerifyForm(forms.Form):
+    """«Проверка подписи»: the code printed on a stamp, and optionally the checksum to compare."""
+
+    code = forms.CharField(
+        label="Код проверки", max_length=40, help_text="Десять знаков со штампа, например ABCD-EFGH-JK.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )  # fmt: skip
+    sha256 = forms.CharField(
+        label="Контрольная сумма", max_length=80, required=False,
+        help_text="Необязательно: SHA-256 со штампа (хватит первых 16 знаков), чтобы сравнить с подписанным текстом.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )  # fmt: skip
+
+    def clean_code(self) -> str:
+        from .signatures import normalise_code
+
+        code = normalise_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError("Введите код проверки со штампа.")
+        return code
+
+    def clean_sha256(self) -> str:
+        value = "".join(self.cleaned_data["sha256"].split()).lower().rstrip("….")
+        if not value:
+            return ""
+        if any(ch not in "0123456789abcdef" for ch in value):
+            raise forms.ValidationError("Контрольная сумма состоит из цифр 0–9 и латинских букв a–f.")
+        if len(value) < 16:
+            raise forms.ValidationError("Введите не меньше 16 первых знаков контрольной суммы.")
+        return value

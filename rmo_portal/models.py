@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .files import storage_name
 
@@ -147,3 +148,22 @@ class Signature(models.Model):
     def short_hash(self) -> str:
         """The first 16 hexadecimal digits, printed on the stamp (enough to tell two texts apart by eye)."""
         return self.document_hash[:16]
+
+    @property
+    def code_label(self) -> str:
+        """«ABCD-EFGH-JK», as the stamp prints it."""
+        from .signatures import code_label
+
+        return code_label(self.code)
+
+    @property
+    def signed_at_label(self) -> str:
+        """«20 июня 2027 г., 14:05», in the district's time."""
+        from .text import date_ru
+
+        return f"{date_ru(self.signed_at)}, {timezone.localtime(self.signed_at):%H:%M}"
+
+    def hash_matches(self, entered: str) -> bool:
+        """The hash a reader typed from the paper: its beginning (16 digits or more), any case, spaces ignored."""
+        entered = "".join(entered.split()).lower()
+        return len(entered) >= 16 and self.document_hash.lower().startswith(entered)

@@ -198,6 +198,10 @@ AXES_VERBOSE = False
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
 PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
 PASSWORD_RESET_WINDOW = env.int("PASSWORD_RESET_WINDOW", default=3600)  # seconds
+# The public check of a signature code (/verify/): lookups per client address within the window, beyond: 429.
+# Codes are 10 of 31 characters, far beyond guessing; the limit only keeps a script from trying in bulk.
+VERIFY_LIMIT_PER_IP = env.int("VERIFY_LIMIT_PER_IP", default=30)
+VERIFY_WINDOW = env.int("VERIFY_WINDOW", default=600)  # seconds
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "ru"

@@ -25,6 +25,7 @@ urlpatterns = [
     path("start/teacher/", views.TeacherStartView.as_view(), name="start_teacher"),
     path("start/admin/", views.AdminStartView.as_view(), name="start_admin"),
     path("healthz", views.healthz, name="healthz"),
+    path("verify/", views.VerifyView.as_view(), name="verify"),
     path("exports/", views.ExportJobListView.as_view(), name="export_list"),
     path("exports/<int:pk>/", views.ExportJobView.as_view(), name="export_job"),
     path("exports/<int:pk>/download/", views.ExportJobDownloadView.as_view(), name="export_download"),

@@ -17,7 +17,7 @@ from django.views.generic.detail import SingleObjectMixin
 from rmo_portal import calendar
 
 from .errors import too_many_requests
-from .forms import PasswordResetForm
+from .forms import PasswordResetForm, VerifyForm
 from .mixins import PermissionMixin
 from .panels import shown_panels
 from .permissions import allowed
@@ -200,3 +200,39 @@ class ExportJobDownloadView(ExportJobMixin, SingleObjectMixin, View):
         if job.status != ExportJob.Status.DONE:
             raise Http404("Файл не готов или уже удалён.")
         return file_response(job.result, as_attachment=True)
+
+
+# --- the public check of a signature (rmo_portal.signatures) ---------------------------------------------
+
+
+class VerifyView(TemplateView):
+    """«Проверка электронной подписи»: anyone with a printed copy types the stamp's code (and, if they like, its
+    checksum) and sees who signed what, when, and whether the checksum is the signed text's.
+
+    The form is sent by GET (a look-up changes nothing); an unknown code is a message on the same page (200).
+    Look-ups are counted per client address: past the limit, a 429 page.
+    """
+
+    template_name = "verify.html"
+
+    def get(self, request, *args, **kwargs):
+        from .signatures import signature_find, signatures_of
+
+        form = VerifyForm(request.GET or None)
+        context = {"title": "Проверка электронной подписи", "form": form, "searched": False}
+        if form.is_bound and form.is_valid():
+            wait = throttle_attempt(
+                "verify-ip", client_ip(request), limit=settings.VERIFY_LIMIT_PER_IP, window=settings.VERIFY_WINDOW
+            )
+            if wait:
+                return too_many_requests(request, retry_after=wait)
+            signature = signature_find(form.cleaned_data["code"])
+            entered_hash = form.cleaned_data["sha256"]
+            context.update(
+                searched=True,
+                signature=signature,
+                entered_hash=entered_hash,
+                hash_matches=signature.hash_matches(entered_hash) if signature and entered_hash else None,
+                all_signatures=signatures_of(signature.document_key, signature.document_version) if signature else [],
+            )
+        return self.render_to_response(self.get_context_data(**context))

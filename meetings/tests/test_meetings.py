@@ -334,7 +334,7 @@ def test_public_protocol_hides_names_without_consent_and_the_pdf_has_stamps(vily
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(__import__("io").BytesIO(response.content)).pages)
     assert "ПРОТОКОЛ № 1" in text and "Код проверки" in text
-    assert services.protocol_signatures(protocol)[0].code in text
+    assert services.protocol_signatures(protocol)[0].code_label in text
 
 
 def test_unsigned_protocol_is_not_public(vilyuisk, client):

@@ -48,3 +48,21 @@ def panel(context, shown) -> str:
     template = context.template.engine.get_template(shown.template)
     with context.push(panel_key=shown.key, **shown.context):
         return template.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def verify_address(context) -> str:
+    """{% verify_address as url %}: the absolute address of the public signature check, as a stamp prints it."""
+    from django.urls import reverse
+
+    request = context.get("request")
+    path = reverse("verify")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+@register.simple_tag
+def document_signatures(kind: str, pk, version=None) -> list:
+    """{% document_signatures "associations.order" order.pk as signatures %}: the signatures of a document."""
+    from rmo_portal.signatures import signatures_of
+
+    return signatures_of(f"{kind}:{pk}", version)

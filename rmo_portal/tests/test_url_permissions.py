@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from associations.models import Membership, MembershipInvitation, Order, OrderAttachment
 from associations.tests.factories import AssociationFactory, MembershipFactory
+from meetings.feeds import calendar_feed_renew
 from meetings.models import EventMaterial
 from meetings.tests.factories import EventFactory
 from members import importer
@@ -222,6 +223,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "meetings:event_unpublish": post_only(event_of_a_managed),
     "meetings:event_material_add": post_only(event_of_a_managed),
     "meetings:event_material_remove": post_only(event_of_a_managed),
+    # The public check of a signature code (rmo_portal.views.VerifyView).
+    "verify": public,
+    # meetings/feed_urls.py: «Календарь в телефоне» for everyone signed in; the feed by its secret token only.
+    "meetings:calendar": signed_in,
+    "meetings:calendar_renew": post_only(signed_in),
+    "meetings:calendar_feed": public,
 }
 # Registered only when BENCH_CEILING is on (bench/run): the benchmark's ceiling, open to everyone.
 if settings.BENCH_CEILING:
@@ -299,6 +306,7 @@ KWARGS = {
     "meetings:event_unpublish": lambda w: {"pk": w.event.pk},
     "meetings:event_material_add": lambda w: {"pk": w.event.pk},
     "meetings:event_material_remove": lambda w: {"pk": w.event.pk, "item": w.event_material.pk},
+    "meetings:calendar_feed": lambda w: {"token": calendar_feed_renew(user=w.users["member"]).token},
 }
 
 # Django's admin has its own permission system (is_staff, model permissions), tested by Django itself.
