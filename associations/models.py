@@ -731,6 +731,10 @@ class Order(models.Model):
     number_year = models.PositiveSmallIntegerField("год нумерации", null=True, blank=True)
     signed_on = models.DateField("дата приказа", null=True, blank=True)
     override_reason = models.TextField("основание подписать вопреки требованиям положения", blank=True)
+    # Where the order comes from when another part of the portal proposed it (a meeting's decision): a title and
+    # an address to go back to; the kernel of orders knows no app above it.
+    origin_title = models.CharField("основание (документ портала)", max_length=300, blank=True)
+    origin_url = models.CharField("адрес основания", max_length=300, blank=True)
     applied_at = models.DateTimeField("действие применено", null=True, blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
 

@@ -505,6 +505,8 @@ def decision_propose_binding(*, decision: Decision, by: User, today: datetime.da
         effective_date=today,
         association=association,
         drafted_by=curator,
+        origin_title=f"Решение заседания {association} от {meeting.day_label}, вопрос {decision.item.position}",
+        origin_url=meeting.get_absolute_url(),
     )
     decision.binding_order = order
     decision.save(update_fields=["binding_order"])

@@ -213,6 +213,7 @@ def test_decision_proposed_for_a_binding_order_links_back(vilyuisk):
     assert decision.binding_order == order
     assert order.kind == Order.Kind.MAKE_BINDING and order.drafted_by == vilyuisk["curator"]
     assert "Провести единый диктант" in order.text
+    assert order.origin_url == meeting.get_absolute_url()  # the order's page links back to the meeting
     with pytest.raises(MeetingError, match="уже подготовлен"):
         services.decision_propose_binding(decision=decision, by=vilyuisk["leader"])
 
