@@ -48,6 +48,12 @@ PLAN = [
     ("start_head", "начальник", "head", "/start/head/", "Рабочий стол начальника"),
     ("start_leader", "руководитель", "leader", "/start/leader/", "Рабочий стол руководителя РМО"),
     ("start_teacher", "педагог", "teacher", "/start/teacher/", "Рабочий стол педагога"),
+    # Meetings and protocols (issue 10), of one of the region's associations (manage.py seed_large_meetings).
+    ("schedule_public", "аноним", None, "/associations/{association}/schedule/{year}/", "График заседаний (публичный)"),
+    ("meeting_leader", "методист", "methodist", "/meetings/{meeting}/", "Заседание"),
+    ("protocol_public", "аноним", None, "/protocols/{protocol}/", "Протокол (публичный)"),
+    ("protocol_pdf", "аноним", None, "/protocols/{protocol}/pdf/", "PDF протокола"),
+    ("events", "аноним", None, "/events/", "Мероприятия района"),
 ]
 
 
@@ -64,6 +70,21 @@ def _timed(client: Client, url: str) -> tuple[float, float]:
             totals.append((time.perf_counter() - started) * 1000)
         sqls.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
     return statistics.median(totals), statistics.median(sqls)
+
+
+def _meeting_values() -> dict:
+    """A held meeting with a signed, published protocol of the region's last association (or of any), by its ids;
+    asked through the URL names so that this kernel needs no import of the meetings app."""
+    from django.apps import apps
+
+    protocol_model = apps.get_model("meetings", "Protocol")
+    protocol = protocol_model.objects.filter(published=True).order_by("-pk").first()
+    if protocol is None:
+        return {"association": 0, "year": 0, "meeting": 0, "protocol": 0}
+    return {
+        "association": protocol.association_id, "year": protocol.academic_year, "meeting": protocol.meeting_id,
+        "protocol": protocol.pk,
+    }  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -101,10 +122,11 @@ class Command(BaseCommand):
         """Each page of PLAN with its query count and the role's session cookie; the demo people give consent."""
         document = ConsentDocument.current()
         subject = Subject.objects.filter(name="Предмет 1").first() or Subject.objects.order_by("pk").first()
+        values = {"subject": subject.pk if subject else "", **_meeting_values()}
         clients: dict[str | None, Client] = {None: Client()}
         rows = []
         for key, role, username, url, label in PLAN:
-            url = url.format(subject=subject.pk if subject else "")
+            url = url.format(**values)
             if username not in clients:
                 user = User.objects.get(username=username)
                 if document and Teacher.objects.filter(user=user).exists():
