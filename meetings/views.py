@@ -1,11 +1,12 @@
 """Pages of the year's schedule, meetings and protocols: thin views over meetings.services."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -13,7 +14,7 @@ from associations.models import Association
 from rmo_portal import calendar
 from rmo_portal.files import file_response
 from rmo_portal.mixins import PermissionMixin
-from rmo_portal.pdf import pdf_response
+from rmo_portal.pdf import pdf_response, render_pdf
 from rmo_portal.permissions import allowed
 from rmo_portal.signatures import signatures_of
 from rmo_portal.text import date_ru, plural_ru
@@ -761,9 +762,14 @@ class ProtocolScanDownloadView(ProtocolObjectMixin, PublicPermissionMixin, View)
 
 
 class ProtocolPdfView(ProtocolObjectMixin, PublicPermissionMixin, View):
-    """The protocol in the usual layout, with a stamp per signature."""
+    """The protocol in the usual layout, with a stamp per signature.
+
+    Once its text is frozen (on signature, signed, accepted) a version's PDF is the same bytes until a signature,
+    a status or the reader's view (public or a member's) changes: it is rendered once and kept in the cache.
+    """
 
     permission_required = "meetings.view_protocol"
+    CACHE_SECONDS = 24 * 3600
 
     def get(self, request, pk):
         protocol = self.get_protocol()
@@ -771,8 +777,21 @@ class ProtocolPdfView(ProtocolObjectMixin, PublicPermissionMixin, View):
         view.protocol = protocol
         context = view.get_context_data()
         context["verify_url"] = request.build_absolute_uri("/verify/")
-        context["printed_at"] = timezone.now()
-        return pdf_response("pdf/protocol.html", context, request=request, filename=f"Протокол № {protocol.number}.pdf")
+        filename = f"Протокол № {protocol.number}.pdf"
+        if protocol.status in Protocol.EDITABLE:
+            return pdf_response("pdf/protocol.html", context, request=request, filename=filename)
+        key = ":".join(
+            str(part)
+            for part in ("protocol-pdf", protocol.pk, protocol.version, protocol.status, len(context["signatures"]),
+                         int(context["insider"]), protocol.updated_at.timestamp(), request.get_host())
+        )  # fmt: skip
+        content = cache.get(key)
+        if content is None:
+            content = render_pdf("pdf/protocol.html", context, request=request)
+            cache.set(key, content, self.CACHE_SECONDS)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=filename)
+        return response
 
 
 class ProtocolVersionView(ProtocolObjectMixin, PermissionMixin, TemplateView):

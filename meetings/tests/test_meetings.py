@@ -355,3 +355,22 @@ def test_sign_page_asks_the_password_again_and_keeps_the_page_on_a_wrong_one(vil
     response = client.post(url, {"password": PASSWORD})
     assert response.status_code == 302
     assert len(services.protocol_signatures(protocol)) == 1
+
+
+def test_pdf_of_a_frozen_protocol_is_kept_but_never_misses_a_later_signature(vilyuisk, client, login):
+    meeting = _held_meeting(vilyuisk)
+    protocol = services.protocol_submit(protocol=_protocol_ready(vilyuisk, meeting), by=vilyuisk["secretary"])
+    services.protocol_sign(protocol=protocol, by=vilyuisk["secretary"], password=PASSWORD)
+    client = login(vilyuisk["curator"])
+    url = reverse("meetings:protocol_pdf", args=[protocol.pk])
+
+    def pdf_text() -> str:
+        response = client.get(url)
+        return "".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(response.content)).pages)
+
+    first = pdf_text()
+    assert first == pdf_text()  # the same version, the same stamps: the kept file
+    protocol = services.protocol_sign(protocol=protocol, by=vilyuisk["leader"], password=PASSWORD)
+    codes = [s.code_label for s in services.protocol_signatures(protocol)]
+    second = pdf_text()
+    assert all(code in second for code in codes) and not all(code in first for code in codes)

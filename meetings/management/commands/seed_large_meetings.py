@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from associations.models import Association, Membership
+from associations.models import Association, MeetingRule, Membership, Regulation
 from meetings.models import AgendaItem, Attendance, Meeting, Protocol, ProtocolVersion, Schedule
 from meetings.services import ROLE_LABELS, protocol_content, protocol_text
 from rmo_portal import calendar
@@ -30,6 +30,13 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         year = calendar.current_academic_year()
+        # The region's regulation: a meeting each half-year on a published schedule (the Вилюйский way), so that
+        # the public schedule page is measured too.
+        for regulation in Regulation.objects.filter(code="bench"):
+            MeetingRule.objects.get_or_create(
+                regulation=regulation, period=MeetingRule.Period.HALF_YEAR,
+                defaults={"min_count": 1, "by_published_schedule": True},
+            )  # fmt: skip
         start, _ = calendar.year_bounds(year)
         associations = list(
             Association.objects.filter(regulation__code="bench").exclude(meetings__isnull=False).order_by("pk")
