@@ -282,3 +282,7 @@ def days_after(day: datetime.date, days: int) -> datetime.date:
     """The last day of a term of `days` calendar days counted from the day after `day` (a protocol within 3 days
     of a meeting on 12 November is due on 15 November)."""
     return day + datetime.timedelta(days=days)
+
+
+MONTHS_NOMINATIVE = ["", "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+                     "октябрь", "ноябрь", "декабрь"]  # fmt: skip

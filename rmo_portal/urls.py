@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("associations/", include("associations.urls")),
     path("", include("meetings.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -229,6 +229,20 @@ EXPECTED: dict[str, dict[str, int]] = {
     "meetings:calendar": signed_in,
     "meetings:calendar_renew": post_only(signed_in),
     "meetings:calendar_feed": public,
+    # reports/urls.py: A's work plan (a draft) and its annual report (submitted to the curator).
+    "reports:documents": row(anonymous=302, default=200, teacher=403, other_leader=403),
+    "reports:create": post_only(row(anonymous=302, default=403, leader=200)),
+    "reports:review_queue": service_only,
+    "reports:detail": a_insiders,
+    "reports:edit": a_minutes,
+    "reports:discussion_open": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, leader=200)),
+    "reports:comment": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, curator=200)),
+    "reports:vote": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404)),
+    "reports:submit": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, leader=200)),
+    "reports:return": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, curator=200, admin=200)),
+    "reports:accept": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, curator=200, admin=200)),
+    "reports:versions": a_insiders,
+    "reports:pdf": a_insiders,
 }
 # Registered only when BENCH_CEILING is on (bench/run): the benchmark's ceiling, open to everyone.
 if settings.BENCH_CEILING:
@@ -308,6 +322,23 @@ KWARGS = {
     "meetings:event_material_remove": lambda w: {"pk": w.event.pk, "item": w.event_material.pk},
     "meetings:calendar_feed": lambda w: {"token": calendar_feed_renew(user=w.users["member"]).token},
 }
+
+KWARGS.update(
+    {
+        "reports:documents": lambda w: {"association": w.association.pk, "year": 2026},
+        "reports:create": lambda w: {"association": w.association.pk, "year": 2026},
+        "reports:detail": lambda w: {"pk": w.plan.pk},
+        "reports:edit": lambda w: {"pk": w.plan.pk},
+        "reports:discussion_open": lambda w: {"pk": w.plan.pk},
+        "reports:comment": lambda w: {"pk": w.plan.pk},
+        "reports:vote": lambda w: {"pk": w.plan.pk},
+        "reports:submit": lambda w: {"pk": w.plan.pk},
+        "reports:return": lambda w: {"pk": w.report.pk},
+        "reports:accept": lambda w: {"pk": w.report.pk},
+        "reports:versions": lambda w: {"pk": w.report.pk},
+        "reports:pdf": lambda w: {"pk": w.report.pk},
+    }
+)
 
 # Django's admin has its own permission system (is_staff, model permissions), tested by Django itself.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -431,6 +462,22 @@ def meetings_of(association, users) -> dict:
     }
 
 
+def filings_of(association, users) -> dict:
+    """A's work plan for 2026/27 (a draft) and its annual report, submitted to the curator."""
+    from associations.models import Document
+    from reports import services as report_services
+
+    leader = users["leader"]
+    plan = report_services.filing_create(
+        association=association, kind=Document.WORK_PLAN, academic_year=2026, by=leader
+    )
+    report = report_services.filing_create(
+        association=association, kind=Document.ANNUAL_REPORT, academic_year=2026, by=leader
+    )
+    report = report_services.filing_submit(filing=report, by=leader)
+    return {"plan": plan, "report": report}
+
+
 def _upload(name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -503,6 +550,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         event_material = EventMaterial.objects.create(event=event, file=small_pdf("programma.pdf"))
 
         meetings = meetings_of(association, users)
+        meetings.update(filings_of(association, users))
 
         yield SimpleNamespace(
             **meetings,

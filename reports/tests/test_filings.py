@@ -1,0 +1,177 @@
+"""An association's documents: pre-filled with their sources, edited without losing text, discussed and voted on,
+submitted as versions, returned with comments by section, accepted and published in the regulation's window."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.utils import timezone
+
+from associations.models import Document as Kind
+from associations.models import Membership, Regulation
+from associations.presets import presets_load
+from associations.tests.factories import AssociationFactory, MembershipFactory
+from meetings import services as meeting_services
+from meetings.models import Event, EventParticipant
+from members.models import TrainingCourse
+from members.tests.factories import TeacherFactory, UserFactory, methodist
+from reports import services
+from reports.models import Filing, Mentorship, PlanItem
+from reports.services import FilingError
+from rmo_portal import richtext
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(datetime.datetime(2027, 5, 10, 12, 0))
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def umo():
+    """A Вилюйский УМО (plan draft by 15 May with discussion and vote; plans published 20–30 August)."""
+    presets_load(apps)
+    association = AssociationFactory(name="УМО учителей химии", regulation=Regulation.objects.get(code="vilyuisk-umo"))
+    curator = methodist(username="curator")
+    association.curators.add(curator)
+    start = datetime.date(2026, 9, 1)
+    people = {}
+    for username, role, last in (
+        ("leader", Membership.Role.LEADER, "Андреева"),
+        ("secretary", Membership.Role.SECRETARY, "Борисова"),
+        ("m1", Membership.Role.MEMBER, "Ёлкина"),
+        ("m2", Membership.Role.MEMBER, "Яковлева"),
+    ):
+        teacher = TeacherFactory(user=UserFactory(username=username, last_name=last))
+        MembershipFactory(association=association, role=role, start_date=start, user=teacher.user)
+        people[username] = teacher.user  # fmt: skip
+    return {"association": association, "curator": curator, **people}
+
+
+def test_plan_goes_through_discussion_vote_return_by_section_and_is_published_in_august(umo):
+    plan = services.filing_create(association=umo["association"], kind=Kind.WORK_PLAN, academic_year=2027,
+                                  by=umo["leader"])  # fmt: skip
+    goal = "Повышение качества\n\n- первое\n- второе"
+    plan = services.filing_save(filing=plan, by=umo["leader"], revision=plan.revision,
+                                body={"goal": goal, "tasks": "Задачи"})  # fmt: skip
+    assert plan.body["goal"] == "<p>Повышение качества</p><ul><li>первое</li><li>второе</li></ul>"
+    with pytest.raises(FilingError, match="сначала обсуждают"):
+        services.filing_submit(filing=plan, by=umo["leader"])
+    plan = services.discussion_open(filing=plan, by=umo["leader"], until=datetime.date(2027, 5, 31))
+    services.vote_cast(filing=plan, by=umo["m1"], choice="against")
+    services.vote_cast(filing=plan, by=umo["m1"], choice="for")  # changed before the deadline: one vote
+    services.vote_cast(filing=plan, by=umo["m2"], choice="abstain")
+    assert services.vote_tally(plan) == {"for": 1, "against": 0, "abstain": 1}
+    with pytest.raises(FilingError, match="Голосуют члены"):
+        services.vote_cast(filing=plan, by=umo["curator"], choice="for")
+    with pytest.raises(FilingError, match=r"Обсуждение идёт до 31 мая 2027 г\."):
+        services.filing_submit(filing=plan, by=umo["leader"])
+    with time_machine.travel(datetime.datetime(2027, 6, 1, 9, tzinfo=datetime.UTC), tick=False):
+        with pytest.raises(FilingError, match="Голосование закрыто"):
+            services.vote_cast(filing=plan, by=umo["m2"], choice="for")
+        plan = services.filing_submit(filing=plan, by=umo["leader"])
+        plan = services.filing_return(filing=plan, by=umo["curator"], comment="",
+                                      section_comments={"tasks": "Задачи сформулируйте измеримо"})  # fmt: skip
+        assert plan.status == Filing.Status.RETURNED
+        assert plan.comments.get(review=True).section == "tasks"
+        plan = services.filing_save(filing=plan, by=umo["leader"], revision=plan.revision,
+                                    body={**plan.body, "tasks": "Задачи: 90 % педагогов — курсы"})  # fmt: skip
+        plan = services.filing_submit(filing=plan, by=umo["leader"])
+        first, second = plan.versions.order_by("number")
+        assert ("+", "Задачи: 90 % педагогов — курсы") in services.version_diff(first, second)
+        plan = services.filing_accept(filing=plan, by=umo["curator"])
+    assert plan.status == Filing.Status.ACCEPTED and plan.publish_on == datetime.date(2027, 8, 20)
+    assert services.filings_publish_due(today=datetime.date(2027, 8, 19)) == 0
+    assert services.filings_publish_due(today=datetime.date(2027, 8, 21)) == 1  # a missed day is caught up
+    plan.refresh_from_db()
+    assert plan.status == Filing.Status.PUBLISHED
+    assert list(services.published_search("ЕЛКИНА")) == [] and list(services.published_search("измеримо")) == []
+    assert list(services.published_search("КАЧЕСТВА")) == [plan]
+
+
+def test_second_save_from_an_old_revision_is_a_conflict(umo):
+    plan = services.filing_create(association=umo["association"], kind=Kind.WORK_PLAN, academic_year=2027,
+                                  by=umo["leader"])  # fmt: skip
+    old = plan.revision
+    services.filing_save(filing=plan, by=umo["leader"], revision=old, body={"goal": "Первая"})
+    with pytest.raises(FilingError, match="сохранил другой пользователь"):
+        services.filing_save(filing=plan, by=umo["secretary"], revision=old, body={"goal": "Вторая"})
+    plan.refresh_from_db()
+    assert richtext.to_text(plan.body["goal"]) == "Первая"
+
+
+def test_one_document_per_association_year_and_quarter(umo):
+    services.filing_create(association=umo["association"], kind=Kind.QUARTERLY_NOTE, academic_year=2026, quarter=3,
+                           by=umo["leader"])  # fmt: skip
+    with pytest.raises(FilingError, match="уже есть"):
+        services.filing_create(association=umo["association"], kind=Kind.QUARTERLY_NOTE, academic_year=2026,
+                               quarter=3, by=umo["leader"])  # fmt: skip
+    with pytest.raises(FilingError, match="Квартал указывают"):
+        services.filing_create(association=umo["association"], kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                               quarter=2, by=umo["leader"])  # fmt: skip
+
+
+def test_annual_report_is_prefilled_from_meetings_events_and_profiles_with_sources(umo):
+    association = umo["association"]
+    meeting = meeting_services.meeting_plan(
+        association=association, by=umo["leader"], topic="Итоги полугодия", place="СОШ № 1",
+        starts_at=timezone.make_aware(datetime.datetime(2026, 12, 10, 15)),
+    )  # fmt: skip
+    meeting_services.attendance_save(meeting=meeting, by=umo["secretary"], marks={}, today=datetime.date(2026, 12, 10))
+    event = Event.objects.create(kind=Event.Kind.CONTEST, title="Учитель года", starts_on=datetime.date(2027, 2, 10),
+                                 published=True)  # fmt: skip
+    event.organisers.add(association)
+    EventParticipant.objects.create(event=event, teacher=umo["m1"].teacher, name="Ёлкина",
+                                    result=EventParticipant.Result.WINNER)  # fmt: skip
+    TrainingCourse.objects.create(
+        teacher=umo["m2"].teacher, start_date=datetime.date(2026, 10, 1), end_date=datetime.date(2026, 10, 10),
+        provider="ИРО", topic="ФГОС", hours=36,
+    )  # fmt: skip
+    Mentorship.objects.create(association=association, academic_year=2026, mentee=umo["m2"], mentor=umo["m1"],
+                              result="провела открытый урок")  # fmt: skip
+    plan = services.filing_create(association=association, kind=Kind.WORK_PLAN, academic_year=2026, by=umo["leader"])
+    assert plan.items.get().meetings.get() == meeting  # the schedule starts the plan
+    PlanItem.objects.filter(filing=plan).update(outcome=PlanItem.Outcome.DONE)
+
+    report = services.filing_create(association=association, kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                                    by=umo["leader"])  # fmt: skip
+    text = {key: richtext.to_text(value) for key, value in report.body.items()}
+    assert "Проведено заседаний: 1" in text["meetings"] and "10 декабря 2026 г. — Итоги полугодия" in text["meetings"]
+    assert "победитель, «Учитель года»" in text["events"]
+    assert "Курсы повышения квалификации прошли 1 педагог" in text["growth"]
+    assert "Из 1 пунктов плана выполнено 1" in text["plan"]
+    assert "наставник" in text["young"] and "провела открытый урок" in text["young"]
+    traced = {(s["label"], s["value"], s["source"]) for s in report.sources}
+    assert ("заседаний проведено", "1", "график заседаний") in traced
+    assert ("победителей и призёров", "1", "итоги мероприятий района") in traced
+
+
+def test_quarterly_note_counts_only_its_quarter(umo):
+    association = umo["association"]
+    for day in (datetime.date(2026, 11, 12), datetime.date(2027, 2, 11)):
+        meeting = meeting_services.meeting_plan(
+            association=association, by=umo["leader"], topic="Заседание", place="СОШ",
+            starts_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(15))),
+        )  # fmt: skip
+        meeting_services.attendance_save(meeting=meeting, by=umo["secretary"], marks={}, today=day)
+    note = services.filing_create(association=association, kind=Kind.QUARTERLY_NOTE, academic_year=2026, quarter=2,
+                                  by=umo["leader"])  # fmt: skip
+    assert note.title == "Аналитическая записка за IV квартал 2026"
+    assert "Проведено заседаний: 1" in richtext.to_text(note.body["meetings"])
+
+
+def test_prose_is_sanitised_on_save(umo):
+    plan = services.filing_create(association=umo["association"], kind=Kind.WORK_PLAN, academic_year=2027,
+                                  by=umo["leader"])  # fmt: skip
+    plan = services.filing_save(
+        filing=plan, by=umo["leader"], revision=plan.revision,
+        body={"goal": '<p onclick="x()">Цель <a href="javascript:alert(1)">ссылка</a></p><script>bad()</script>'
+                      '<table><tr><td>1</td></tr></table>'},
+    )  # fmt: skip
+    assert "onclick" not in plan.body["goal"] and "javascript" not in plan.body["goal"]
+    assert "script" not in plan.body["goal"] and "<td>1</td>" in plan.body["goal"]

@@ -1,0 +1,357 @@
+"""Pages of an association's documents: thin views over reports.services."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views import View
+from django.views.generic import TemplateView
+
+from associations.models import Association
+from associations.models import Document as Kind
+from rmo_portal import calendar
+from rmo_portal.mixins import PermissionMixin
+from rmo_portal.pdf import pdf_response
+from rmo_portal.permissions import allowed
+
+from . import services
+from .forms import CommentForm, DiscussionForm, ReturnForm, VoteForm
+from .models import SECTIONS, Filing, PlanItem
+from .services import FilingError
+
+
+class PublicPermissionMixin(PermissionMixin):
+    """The object first: a published one is open to anonymous readers; what is not public sends them to log in."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            try:
+                self.get_permission_object()
+            except Http404:
+                return self.handle_no_permission()
+        return super(PermissionMixin, self).dispatch(request, *args, **kwargs)
+
+
+class AssociationYearMixin:
+    def get_permission_object(self):
+        if not hasattr(self, "association"):
+            self.association = get_object_or_404(
+                Association.objects.select_related("regulation"), pk=self.kwargs["association"]
+            )
+            if not 2000 <= self.kwargs["year"] <= 2100:
+                raise Http404
+        return self.association
+
+
+class DocumentsView(AssociationYearMixin, PermissionMixin, TemplateView):
+    """What the association owes for a year, by the regulation, with each document's state and due date."""
+
+    template_name = "reports/documents.html"
+    permission_required = "reports.view_documents"
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("association", None), kwargs.pop("year", None)
+        association = self.get_permission_object()
+        year = self.kwargs["year"]
+        rows = services.owed_documents(association, year)
+        owed = {(r["kind"], r["quarter"]) for r in rows}
+        others = [f for f in Filing.objects.filter(association=association, academic_year=year)
+                  if (f.kind, f.quarter) not in owed]  # fmt: skip
+        return super().get_context_data(
+            association=association, year=year, year_label=calendar.academic_year_label(year), rows=rows,
+            others=others, today=calendar.today(), previous_year=year - 1, next_year=year + 1,
+            may_create=allowed(self.request.user, "reports.create_filing", association),
+            kinds=[(k, Kind(k).label) for k in SECTIONS],
+            **kwargs,
+        )  # fmt: skip
+
+
+class FilingCreateView(AssociationYearMixin, PermissionMixin, View):
+    permission_required = "reports.create_filing"
+
+    def post(self, request, association, year):
+        quarter = request.POST.get("quarter", "0")
+        try:
+            filing = services.filing_create(
+                association=self.get_permission_object(), kind=request.POST.get("kind", ""), academic_year=year,
+                quarter=int(quarter) if quarter.isdigit() else 0, by=request.user,
+            )  # fmt: skip
+        except FilingError as error:
+            messages.error(request, str(error))
+            return redirect("reports:documents", association=association, year=year)
+        messages.success(request, f"Создан документ «{filing.title}»; то, что портал уже знает, внесено.")
+        return redirect("reports:edit", pk=filing.pk)
+
+
+class FilingObjectMixin:
+    def get_filing(self) -> Filing:
+        if not hasattr(self, "filing"):
+            self.filing = get_object_or_404(
+                Filing.objects.visible_to(self.request.user).select_related("association__regulation"),
+                pk=self.kwargs["pk"],
+            )
+        return self.filing
+
+    def get_permission_object(self):
+        return self.get_filing()
+
+
+class FilingDetailView(FilingObjectMixin, PublicPermissionMixin, TemplateView):
+    """The document: its sections with the methodist's comments beside them, the plan, sources, discussion."""
+
+    template_name = "reports/filing_detail.html"
+    permission_required = "reports.view_filing"
+
+    def get_context_data(self, **kwargs):
+        filing = self.get_filing()
+        user = self.request.user
+        insider = allowed(user, "reports.view_documents", filing.association)
+        comments = list(filing.comments.select_related("author")) if insider else []
+        sections = filing.sections
+        for section in sections:
+            section["comments"] = [c for c in comments if c.section == section["key"]]
+            section["sources"] = [s for s in filing.sources if s["section"] == section["key"]] if insider else []
+        today = calendar.today()
+        return super().get_context_data(
+            filing=filing, association=filing.association, sections=sections, insider=insider,
+            general_comments=[c for c in comments if not c.section],
+            items=list(filing.items.prefetch_related("meetings", "events")) if filing.kind == Kind.WORK_PLAN else [],
+            due=services.due_date(filing), today=today, tally=services.vote_tally(filing),
+            my_vote=filing.votes.filter(user=user).first() if user.is_authenticated else None,
+            versions=list(filing.versions.order_by("number")) if insider else [],
+            history=services.history(filing) if insider else [],
+            discussion_required=services.discussion_required(filing.association, filing.kind),
+            may_edit=allowed(user, "reports.edit_filing", filing),
+            may_open_discussion=allowed(user, "reports.open_discussion", filing)
+            and services.discussion_required(filing.association, filing.kind),
+            may_discuss=allowed(user, "reports.discuss", filing),
+            may_vote=allowed(user, "reports.vote", filing) and filing.is_discussion_open(today),
+            may_submit=allowed(user, "reports.submit_filing", filing),
+            may_review=allowed(user, "reports.review_filing", filing),
+            discussion_form=kwargs.pop("discussion_form", DiscussionForm()),
+            comment_form=kwargs.pop("comment_form", CommentForm(sections=sections)),
+            vote_form=VoteForm(initial={"choice": getattr(kwargs.get("my_vote"), "choice", None)}),
+            return_form=kwargs.pop("return_form", ReturnForm()),
+            **kwargs,
+        )  # fmt: skip
+
+
+class FilingEditView(FilingObjectMixin, PermissionMixin, TemplateView):
+    """All sections in one form (and a plan's items); the revision it was opened at guards against overwrites."""
+
+    template_name = "reports/filing_form.html"
+    permission_required = "reports.edit_filing"
+
+    def get_context_data(self, sent=None, **kwargs):
+        filing = self.get_filing()
+        sections = filing.sections
+        if sent:
+            for section in sections:
+                section["html"] = sent["body"].get(section["key"], section["html"])
+        items = sent["items"] if sent else [
+            {"id": i.pk, "what": i.what, "month": i.month or "", "date": i.date.isoformat() if i.date else "",
+             "form": i.form, "responsible": i.responsible, "expected": i.expected, "outcome": i.outcome}
+            for i in filing.items.all()
+        ]  # fmt: skip
+        if filing.kind == Kind.WORK_PLAN:
+            items = [*items, *({"id": "", "what": "", "month": "", "date": "", "form": "", "responsible": "",
+                                "expected": "", "outcome": ""} for _ in range(3))]  # fmt: skip
+        return super().get_context_data(
+            filing=filing, association=filing.association, sections=sections, items=items,
+            forms=PlanItem.Form.choices, outcomes=PlanItem.Outcome.choices,
+            months=[(n, calendar.MONTHS_NOMINATIVE[n]) for n in (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)],
+            revision=(sent or {}).get("revision", filing.revision), **kwargs,
+        )  # fmt: skip
+
+    def post(self, request, *args, **kwargs):
+        filing = self.get_filing()
+        body = {key: request.POST.get(f"section_{key}", "") for key, _t, _h in SECTIONS[filing.kind]}
+        items, errors = [], []
+        if filing.kind == Kind.WORK_PLAN:
+            ids = request.POST.getlist("item_id")
+            for n, values in enumerate(
+                zip(
+                    ids,
+                    *(
+                        request.POST.getlist(f"item_{f}")
+                        for f in ("what", "month", "date", "form", "responsible", "expected", "outcome")
+                    ),
+                    strict=False,
+                ),
+                start=1,
+            ):
+                item_id, what, month, date, form, responsible, expected, outcome = values
+                row = {"id": int(item_id) if item_id.isdigit() else None, "what": what, "responsible": responsible,
+                       "expected": expected, "form": form, "outcome": outcome,
+                       "month": int(month) if month.isdigit() else None, "date": None}  # fmt: skip
+                if date:
+                    try:
+                        row["date"] = calendar_date(date)
+                    except ValueError:
+                        errors.append(f"Строка {n} плана: дата — в виде ДД.ММ.ГГГГ.")
+                items.append(row)
+        try:
+            revision = int(request.POST.get("revision", "0"))
+        except ValueError:
+            revision = 0
+        sent_items = [{**r, "id": r["id"] or "", "month": r["month"] or "",
+                       "date": r["date"].isoformat() if r["date"] else ""} for r in items]  # fmt: skip
+        sent = {"body": body, "items": sent_items, "revision": revision}
+        if errors:
+            return self.render_to_response(self.get_context_data(sent=sent, errors=errors))
+        try:
+            services.filing_save(filing=filing, by=request.user, revision=revision, body=body,
+                                 items=items if filing.kind == Kind.WORK_PLAN else None)  # fmt: skip
+        except FilingError as error:
+            return self.render_to_response(self.get_context_data(sent=sent, errors=[str(error)]))
+        messages.success(request, "Документ сохранён.")
+        return redirect(filing.get_absolute_url())
+
+
+def calendar_date(text: str):
+    import datetime
+
+    text = text.strip()
+    if "-" in text:
+        return datetime.date.fromisoformat(text)
+    return datetime.datetime.strptime(text, "%d.%m.%Y").date()
+
+
+class FilingActionView(FilingObjectMixin, PermissionMixin, View):
+    """POST on a document: one service call; a refusal naming a field shows the page again with the error."""
+
+    form_class = None
+    form_name = ""
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def post(self, request, *args, **kwargs):
+        filing = self.get_filing()
+        form = self.form_class(request.POST, **self.form_kwargs()) if self.form_class else None
+        try:
+            if form is not None and not form.is_valid():
+                raise FilingError("Проверьте поле формы.", field=next(iter(form.errors)))
+            message = self.act(request, filing, form)
+        except FilingError as error:
+            if error.field and form is not None:
+                if error.field in form.fields and not form.has_error(error.field):
+                    form.add_error(error.field, str(error))
+                view = FilingDetailView(request=request, kwargs=self.kwargs)
+                view.filing = Filing.objects.select_related("association__regulation").get(pk=filing.pk)
+                return TemplateResponse(request, view.template_name, view.get_context_data(**{self.form_name: form}))
+            messages.error(request, str(error))
+        else:
+            messages.success(request, message)
+        return redirect(filing.get_absolute_url())
+
+    def act(self, request, filing, form) -> str:
+        raise NotImplementedError
+
+
+class DiscussionOpenView(FilingActionView):
+    permission_required = "reports.open_discussion"
+    form_class, form_name = DiscussionForm, "discussion_form"
+
+    def act(self, request, filing, form):
+        filing = services.discussion_open(filing=filing, by=request.user, until=form.cleaned_data["until"])
+        return f"Проект открыт для обсуждения и голосования членов объединения до {filing.discussion_until:%d.%m.%Y}."
+
+
+class CommentView(FilingActionView):
+    permission_required = "reports.discuss"
+    form_class, form_name = CommentForm, "comment_form"
+
+    def form_kwargs(self):
+        return {"sections": self.get_filing().sections}
+
+    def act(self, request, filing, form):
+        services.filing_comment(filing=filing, by=request.user, text=form.cleaned_data["text"],
+                                section=form.cleaned_data["section"])  # fmt: skip
+        return "Комментарий добавлен."
+
+
+class VoteView(FilingActionView):
+    permission_required = "reports.vote"
+    form_class, form_name = VoteForm, "vote_form"
+
+    def act(self, request, filing, form):
+        vote = services.vote_cast(filing=filing, by=request.user, choice=form.cleaned_data["choice"])
+        return f"Ваш голос учтён: «{vote.get_choice_display()}». Его можно изменить до конца обсуждения."
+
+
+class SubmitView(FilingActionView):
+    permission_required = "reports.submit_filing"
+
+    def act(self, request, filing, form):
+        services.filing_submit(filing=filing, by=request.user)
+        return "Документ отправлен методисту на проверку."
+
+
+class ReturnView(FilingActionView):
+    permission_required = "reports.review_filing"
+    form_class, form_name = ReturnForm, "return_form"
+
+    def act(self, request, filing, form):
+        notes = {key: request.POST.get(f"note_{key}", "") for key, _t, _h in SECTIONS[filing.kind]}
+        services.filing_return(filing=filing, by=request.user, comment=form.cleaned_data["comment"],
+                               section_comments=notes)  # fmt: skip
+        return "Документ возвращён руководителю с замечаниями."
+
+
+class AcceptView(FilingActionView):
+    permission_required = "reports.review_filing"
+
+    def act(self, request, filing, form):
+        filing = services.filing_accept(filing=filing, by=request.user)
+        if filing.status == Filing.Status.PUBLISHED:
+            return "Документ принят и опубликован."
+        return f"Документ принят; он будет опубликован {filing.publish_on:%d.%m.%Y} (по положению)."
+
+
+class VersionsView(FilingObjectMixin, PermissionMixin, TemplateView):
+    """Any two submitted versions side by side: what was added and removed."""
+
+    template_name = "reports/filing_versions.html"
+    permission_required = "reports.view_documents"
+
+    def get_permission_object(self):
+        return self.get_filing().association
+
+    def get_context_data(self, **kwargs):
+        filing = self.get_filing()
+        versions = list(filing.versions.order_by("number"))
+        numbers = [v.number for v in versions]
+
+        def pick(name, default):
+            value = self.request.GET.get(name, "")
+            return int(value) if value.isdigit() and int(value) in numbers else default
+
+        newer = pick("b", numbers[-1] if numbers else 0)
+        older = pick("a", numbers[-2] if len(numbers) > 1 else newer)
+        by_number = {v.number: v for v in versions}
+        diff = services.version_diff(by_number[older], by_number[newer]) if versions else []
+        return super().get_context_data(filing=filing, versions=versions, older=older, newer=newer, diff=diff, **kwargs)
+
+
+class ReviewQueueView(PermissionMixin, TemplateView):
+    """Everything the methodist's associations submitted, oldest first, with due dates."""
+
+    template_name = "reports/review_queue.html"
+    permission_required = "reports.review_queue"
+
+    def get_context_data(self, **kwargs):
+        filings = list(Filing.objects.awaiting_review_by(self.request.user).select_related("association__regulation"))
+        rows = [{"filing": f, "due": services.due_date(f)} for f in filings]
+        return super().get_context_data(rows=rows, **kwargs)
+
+
+class FilingPdfView(FilingObjectMixin, PublicPermissionMixin, View):
+    permission_required = "reports.view_filing"
+
+    def get(self, request, pk):
+        filing = self.get_filing()
+        view = FilingDetailView(request=request, kwargs=self.kwargs)
+        view.filing = filing
+        context = view.get_context_data()
+        return pdf_response("pdf/filing.html", context, request=request, filename=f"{filing.title}.pdf")
