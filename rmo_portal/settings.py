@@ -333,6 +333,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rmo_portal.tasks.purge_exports",
         "schedule": crontab(minute=45),
     },
+    "publish-documents": {
+        "task": "reports.tasks.publish_documents",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

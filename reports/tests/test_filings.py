@@ -175,3 +175,14 @@ def test_prose_is_sanitised_on_save(umo):
     )  # fmt: skip
     assert "onclick" not in plan.body["goal"] and "javascript" not in plan.body["goal"]
     assert "script" not in plan.body["goal"] and "<td>1</td>" in plan.body["goal"]
+
+
+def test_methodist_sees_submitted_documents_on_her_start_page_and_the_leader_a_returned_one(umo, login):
+    report = services.filing_create(association=umo["association"], kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                                    by=umo["leader"])  # fmt: skip
+    services.filing_submit(filing=report, by=umo["leader"])
+    page = login(umo["curator"]).get("/start/methodist/").content.decode()
+    assert "Документы на проверке" in page and "Анализ деятельности за 2026/27 учебный год" in page
+    services.filing_return(filing=report, by=umo["curator"], comment="Добавьте итоги олимпиады")
+    page = login(umo["leader"]).get("/start/leader/").content.decode()
+    assert "Планы и отчёты" in page and "Возвращён на доработку" in page
