@@ -6,6 +6,10 @@ class ReportsConfig(AppConfig):
     verbose_name = "Планы и отчёты"
 
     def ready(self):
+        from associations.demo import register_demo
+
+        from .demo import demo_seed_documents
         from .panels import register_panels
 
         register_panels()  # the documents' panels on the start pages (rmo_portal.panels)
+        register_demo(demo_seed_documents)  # the demo district's plans and reports (manage.py seed_demo)

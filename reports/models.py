@@ -50,6 +50,8 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("assessment", "Самоанализ", "Самооценка качества работы объединения за год."),
     ],
 }
+# Sections that name people by their professional situation: read by the association and the service only.
+PRIVATE_SECTIONS = {"young"}
 FILED_KINDS = [Kind.WORK_PLAN, Kind.ANNUAL_REPORT, Kind.QUARTERLY_NOTE, Kind.PORTFOLIO, Kind.SELF_ASSESSMENT]
 
 
@@ -225,6 +227,25 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+    @property
+    def execution(self) -> str:
+        """What became of the item, from the meetings and events that carried it out (prefetch them): a held
+        meeting or a past event — done; only cancelled meetings — not done; a meeting later than planned —
+        moved; nothing linked — what the leader marked."""
+        meetings = list(self.meetings.all())
+        if any(m.status == "held" for m in meetings) or any(e.last_day < calendar.today() for e in self.events.all()):
+            return self.Outcome.DONE
+        if meetings and all(m.status == "cancelled" for m in meetings):
+            return self.Outcome.NOT_DONE
+        planned_month = self.date.month if self.date else self.month
+        if planned_month and any(m.day.month != planned_month for m in meetings if m.status == "planned"):
+            return self.Outcome.MOVED
+        return self.outcome
+
+    @property
+    def execution_label(self) -> str:
+        return self.Outcome(self.execution).label
 
     @property
     def when_label(self) -> str:

@@ -18,7 +18,7 @@ from members.models import Achievement, Teacher, TrainingCourse, User
 from rmo_portal import calendar, richtext, workflow
 from rmo_portal.text import count_ru, date_ru
 
-from .models import SECTIONS, Filing, FilingComment, FilingVersion, Mentorship, PlanItem, Vote
+from .models import PRIVATE_SECTIONS, SECTIONS, Filing, FilingComment, FilingVersion, Mentorship, PlanItem, Vote
 
 
 class FilingError(workflow.TransitionRefused):
@@ -236,7 +236,9 @@ def prefill(filing: Filing, *, today: datetime.date) -> tuple[dict, list]:
             association=association, kind=Kind.WORK_PLAN, academic_year=filing.academic_year
         ).first()
         if plan is not None:
-            counts = {row["outcome"]: row["n"] for row in plan.items.values("outcome").annotate(n=Count("pk"))}
+            counts: dict[str, int] = {}
+            for item in plan.items.prefetch_related("meetings", "events"):
+                counts[item.execution] = counts.get(item.execution, 0) + 1
             done = counts.get(PlanItem.Outcome.DONE, 0)
             total = sum(counts.values())
             body["plan"] = f"<p>Из {total} пунктов плана выполнено {done}, перенесено {counts.get('moved', 0)}, " \
@@ -493,6 +495,28 @@ def published_search(query: str):
     for word in words:
         qs = qs.filter(search_text__contains=word)
     return qs.order_by("-published_at", "pk")
+
+
+def public_sections(filing: Filing, sections: list[dict]) -> list[dict]:
+    """The sections as the public reads them: those naming people's situation left out, and the names of members
+    who did not consent to publication replaced (as in public protocols)."""
+    from meetings.services import publishable_ids
+
+    people = _members(filing.association, on=calendar.today())
+    allowed = publishable_ids({u.pk for u in people})
+    hidden = sorted(
+        {name for u in people if u.pk not in allowed for name in (u.get_full_name(), u.short_name) if name},
+        key=len, reverse=True,
+    )  # fmt: skip
+    shown = []
+    for section in sections:
+        if section["key"] in PRIVATE_SECTIONS:
+            continue
+        text = section["html"]
+        for name in hidden:
+            text = text.replace(html.escape(name), "член объединения")
+        shown.append({**section, "html": text})
+    return shown
 
 
 def history(filing: Filing) -> list:

@@ -111,6 +111,8 @@ class FilingDetailView(FilingObjectMixin, PublicPermissionMixin, TemplateView):
         for section in sections:
             section["comments"] = [c for c in comments if c.section == section["key"]]
             section["sources"] = [s for s in filing.sources if s["section"] == section["key"]] if insider else []
+        if not insider:
+            sections = services.public_sections(filing, sections)
         today = calendar.today()
         return super().get_context_data(
             filing=filing, association=filing.association, sections=sections, insider=insider,

@@ -186,3 +186,39 @@ def test_methodist_sees_submitted_documents_on_her_start_page_and_the_leader_a_r
     services.filing_return(filing=report, by=umo["curator"], comment="Добавьте итоги олимпиады")
     page = login(umo["leader"]).get("/start/leader/").content.decode()
     assert "Планы и отчёты" in page and "Возвращён на доработку" in page
+
+
+def test_public_reads_a_published_plan_without_private_sections_or_unconsented_names(umo, client):
+    from members.models import ConsentDocument
+    from members.services import consent_give
+
+    consent_give(user=umo["m1"], document=ConsentDocument.current(), publish_allowed=True)
+    plan = services.filing_create(association=umo["association"], kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                                  by=umo["leader"])  # fmt: skip
+    names = f"{umo['m1'].get_full_name()} и {umo['m2'].get_full_name()} провели семинар"
+    plan = services.filing_save(filing=plan, by=umo["leader"], revision=plan.revision,
+                                body={"events": names, "young": "Яковлева — наставник Ёлкина"})  # fmt: skip
+    plan = services.filing_submit(filing=plan, by=umo["leader"])
+    plan = services.filing_accept(filing=plan, by=umo["curator"], today=datetime.date(2027, 6, 25))
+    assert plan.status == Filing.Status.PUBLISHED  # within the window 20–30 June
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert umo["m1"].get_full_name() in page and umo["m2"].get_full_name() not in page
+    assert "член объединения провели семинар" in page
+    assert "наставник" not in page  # the mentorship section names people's situation: members only
+
+
+def test_plan_item_execution_follows_its_meetings(umo):
+    meeting = meeting_services.meeting_plan(
+        association=umo["association"], by=umo["leader"], topic="Итоги", place="СОШ",
+        starts_at=timezone.make_aware(datetime.datetime(2027, 5, 20, 15)),
+    )  # fmt: skip
+    plan = services.filing_create(association=umo["association"], kind=Kind.WORK_PLAN, academic_year=2026,
+                                  by=umo["leader"])  # fmt: skip
+    item = plan.items.get()
+    assert item.execution == PlanItem.Outcome.PLANNED
+    PlanItem.objects.filter(pk=item.pk).update(date=datetime.date(2027, 4, 15))
+    item.refresh_from_db()
+    assert item.execution == PlanItem.Outcome.MOVED  # planned for April, the meeting is in May
+    meeting_services.attendance_save(meeting=meeting, by=umo["secretary"], marks={}, today=datetime.date(2027, 5, 20))
+    item.refresh_from_db()
+    assert item.execution == PlanItem.Outcome.DONE
