@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import public, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("associations/<int:association>/documents/<int:year>/", views.DocumentsView.as_view(), name="documents"),
     path("associations/<int:association>/documents/<int:year>/new/", views.FilingCreateView.as_view(), name="create"),
+    path("methodology/", public.MethodicalWorkView.as_view(), name="public"),
+    path("methodology/search/", public.PublicSearchView.as_view(), name="public_search"),
     path("documents/review/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("documents/<int:pk>/", views.FilingDetailView.as_view(), name="detail"),
     path("documents/<int:pk>/edit/", views.FilingEditView.as_view(), name="edit"),

@@ -29,6 +29,7 @@ NAV_ITEMS = (
     NavItem("Рабочий стол", "start", "speedometer2", login_required=True),
     NavItem("Мой профиль", "members:me", "person-vcard", perm="members.view_own_profile"),
     NavItem("Объединения", "associations:list", "people"),
+    NavItem("Методическая работа", "reports:public", "journal-richtext"),
     NavItem("Мероприятия", "meetings:event_list", "calendar-event"),
     NavItem("Педагоги", "members:teacher_list", "person-lines-fill", perm="members.view_teacher_list"),
     NavItem("Запросы", "members:review_queue", "inbox", perm="members.review_any"),

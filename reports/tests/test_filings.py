@@ -222,3 +222,23 @@ def test_plan_item_execution_follows_its_meetings(umo):
     meeting_services.attendance_save(meeting=meeting, by=umo["secretary"], marks={}, today=datetime.date(2027, 5, 20))
     item.refresh_from_db()
     assert item.execution == PlanItem.Outcome.DONE
+
+
+def test_public_section_lists_published_documents_in_fixed_queries_and_search_folds_yo(
+    umo, client, django_assert_max_num_queries
+):
+    report = services.filing_create(association=umo["association"], kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                                    by=umo["leader"])  # fmt: skip
+    report = services.filing_save(filing=report, by=umo["leader"], revision=report.revision,
+                                  body={"problems": "Мало учебников; ёмкость кабинета"})  # fmt: skip
+    report = services.filing_submit(filing=report, by=umo["leader"])
+    services.filing_accept(filing=report, by=umo["curator"], today=datetime.date(2027, 6, 21))
+    draft = services.filing_create(association=umo["association"], kind=Kind.WORK_PLAN, academic_year=2027,
+                                   by=umo["leader"])  # fmt: skip
+    for n in range(5):
+        AssociationFactory(name=f"РМО № {n}")
+    with django_assert_max_num_queries(12):
+        page = client.get("/methodology/").content.decode()
+    assert report.title in page and draft.title not in page
+    found = client.get("/methodology/search/", {"q": "ЕМКОСТЬ"}).content.decode()
+    assert report.title in found and "Найдено: 1 документ" in found

@@ -230,6 +230,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "meetings:calendar_renew": post_only(signed_in),
     "meetings:calendar_feed": public,
     # reports/urls.py: A's work plan (a draft) and its annual report (submitted to the curator).
+    "reports:public": public,
+    "reports:public_search": public,
     "reports:documents": row(anonymous=302, default=200, teacher=403, other_leader=403),
     "reports:create": post_only(row(anonymous=302, default=403, leader=200)),
     "reports:review_queue": service_only,
