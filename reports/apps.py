@@ -9,7 +9,9 @@ class ReportsConfig(AppConfig):
         from associations.demo import register_demo
 
         from .demo import demo_seed_documents
+        from .exports import register_exports
         from .panels import register_panels
 
         register_panels()  # the documents' panels on the start pages (rmo_portal.panels)
+        register_exports()  # the district's summary (Excel) and long documents' PDFs, made in the background
         register_demo(demo_seed_documents)  # the demo district's plans and reports (manage.py seed_demo)

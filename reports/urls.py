@@ -9,6 +9,7 @@ urlpatterns = [
     path("associations/<int:association>/documents/<int:year>/new/", views.FilingCreateView.as_view(), name="create"),
     path("methodology/", public.MethodicalWorkView.as_view(), name="public"),
     path("methodology/search/", public.PublicSearchView.as_view(), name="public_search"),
+    path("documents/summary.xlsx", views.SummaryExportView.as_view(), name="summary"),
     path("documents/review/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("documents/<int:pk>/", views.FilingDetailView.as_view(), name="detail"),
     path("documents/<int:pk>/edit/", views.FilingEditView.as_view(), name="edit"),

@@ -9,11 +9,12 @@ from django.views.generic import TemplateView
 
 from associations.models import Association
 from associations.models import Document as Kind
-from rmo_portal import calendar
+from rmo_portal import calendar, exports
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response
 from rmo_portal.permissions import allowed
 
+from . import exports as report_exports
 from . import services
 from .forms import CommentForm, DiscussionForm, ReturnForm, VoteForm
 from .models import SECTIONS, Filing, PlanItem
@@ -348,11 +349,34 @@ class ReviewQueueView(PermissionMixin, TemplateView):
         return super().get_context_data(rows=rows, **kwargs)
 
 
+class SummaryExportView(PermissionMixin, View):
+    """The district's plans and reports for a year, as Excel: made by a worker, downloaded from «Мои выгрузки»."""
+
+    permission_required = "reports.review_queue"
+
+    def get(self, request):
+        year = request.GET.get("year", "")
+        year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else calendar.current_academic_year()
+        job = exports.export_job_start(
+            kind="documents_summary", title=f"Планы и отчёты района, {calendar.academic_year_label(year)}",
+            params={"year": [str(year)]}, by=request.user,
+        )  # fmt: skip
+        return redirect(job)
+
+
 class FilingPdfView(FilingObjectMixin, PublicPermissionMixin, View):
+    """The PDF at once for a document of a few pages; a long one (a 20-page report) is made in the background:
+    signed-in readers go to its progress page."""
+
     permission_required = "reports.view_filing"
 
     def get(self, request, pk):
         filing = self.get_filing()
+        if request.user.is_authenticated and report_exports.is_long(filing):
+            job = exports.export_job_start(
+                kind="filing_pdf", title=f"{filing.title} (PDF)", params={"filing": [str(filing.pk)]}, by=request.user
+            )
+            return redirect(job)
         view = FilingDetailView(request=request, kwargs=self.kwargs)
         view.filing = filing
         context = view.get_context_data()

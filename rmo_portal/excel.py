@@ -5,6 +5,7 @@ Every export goes through `xlsx_bytes`, which writes user text as text, never as
 
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import BinaryIO
 
@@ -44,7 +45,8 @@ def xlsx_write(
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    # A sheet's name may not hold []:*?/\ and is at most 31 characters («2026/27» becomes «2026-27»).
+    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", title)[:31])
     rows = iter(rows)
     sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
     widths = [len(str(h)) for h in headers]

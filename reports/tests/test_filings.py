@@ -242,3 +242,23 @@ def test_public_section_lists_published_documents_in_fixed_queries_and_search_fo
     assert report.title in page and draft.title not in page
     found = client.get("/methodology/search/", {"q": "ЕМКОСТЬ"}).content.decode()
     assert report.title in found and "Найдено: 1 документ" in found
+
+
+def test_district_summary_lists_each_owed_document_with_its_state(umo):
+    from openpyxl import load_workbook
+
+    from rmo_portal.exports import export_job_run, export_job_start
+
+    report = services.filing_create(association=umo["association"], kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                                    by=umo["leader"])  # fmt: skip
+    services.filing_submit(filing=report, by=umo["leader"])
+    job = export_job_start(kind="documents_summary", title="Сводка", params={"year": ["2026"]}, by=umo["curator"])
+    export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    sheet = load_workbook(job.result.file.open("rb")).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    mine = [r for r in rows if r[0] == "УМО учителей химии"]
+    label = "анализ (отчёт) о деятельности за год"
+    row = next(r for r in mine if r[1] == label)
+    assert row[:4] == ["УМО учителей химии", label, "20 июня 2027 г.", "На проверке у методиста"]
+    assert any(r[3] == "не составлен" for r in mine)

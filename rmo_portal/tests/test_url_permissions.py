@@ -235,6 +235,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reports:documents": row(anonymous=302, default=200, teacher=403, other_leader=403),
     "reports:create": post_only(row(anonymous=302, default=403, leader=200)),
     "reports:review_queue": service_only,
+    # Starting the summary sends the user on to the job's page.
+    "reports:summary": {role: 302 if code == 200 else code for role, code in service_only.items()},
     "reports:detail": a_insiders,
     "reports:edit": a_minutes,
     "reports:discussion_open": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, leader=200)),

@@ -1,0 +1,82 @@
+"""The documents' background files (rmo_portal.exports): the district's summary of plans and reports for a year
+(Excel, for the methodists and the head) and a long document's PDF."""
+
+from rmo_portal import calendar
+from rmo_portal.excel import xlsx_bytes
+from rmo_portal.exports import ExportError, register
+from rmo_portal.text import date_ru
+
+from . import services
+from .models import Filing
+
+# A document longer than this many characters of text is made into a PDF in the background.
+LONG_DOCUMENT_CHARS = 20_000
+
+
+def build_summary(job, params, progress):
+    """One row per association and document owed or filed in the year: who filed, when, its state."""
+    from associations.models import Association
+
+    try:
+        year = int((params.get("year") or [calendar.current_academic_year()])[0])
+    except ValueError as error:
+        raise ExportError("Год указан неверно.") from error
+    associations = list(Association.objects.active().select_related("regulation").order_by("name"))
+    filings = {(f.association_id, f.kind, f.quarter): f
+               for f in Filing.objects.filter(academic_year=year).select_related("created_by")}  # fmt: skip
+    rows = []
+    for n, association in enumerate(associations, start=1):
+        owed = services.owed_documents(association, year) if association.regulation_id else []
+        keys = {(row["kind"], row["quarter"]) for row in owed}
+        extra = [
+            {"kind": f.kind, "quarter": f.quarter, "label": f.kind_label, "due": None}
+            for (owner, kind, quarter), f in filings.items()
+            if owner == association.pk and (kind, quarter) not in keys
+        ]
+        for row in [*owed, *extra]:
+            filing = filings.get((association.pk, row["kind"], row["quarter"]))
+            rows.append([
+                association.name, row["label"], date_ru(row["due"]) if row["due"] else "",
+                filing.get_status_display() if filing else "не составлен",
+                filing.created_by.get_full_name() if filing and filing.created_by else "",
+                date_ru(filing.submitted_at) if filing and filing.submitted_at else "",
+                date_ru(filing.published_at) if filing and filing.published_at else "",
+            ])  # fmt: skip
+        if n % 50 == 0:
+            progress(n, len(associations))
+    content = xlsx_bytes(
+        title=f"Документы {calendar.academic_year_label(year)}",
+        headers=["Объединение", "Документ", "Срок", "Состояние", "Составил", "Отправлен", "Опубликован"],
+        rows=rows,
+    )
+    return f"documents-{year}.xlsx", content
+
+
+def build_filing_pdf(job, params, progress):
+    """A long document's PDF (a 20-page report), made by a worker; the owner sees the document as on the page."""
+    from django.test import RequestFactory
+
+    from rmo_portal.pdf import render_pdf
+
+    from .views import FilingDetailView
+
+    try:
+        filing = Filing.objects.visible_to(job.owner).get(pk=int(params["filing"][0]))
+    except (KeyError, ValueError, Filing.DoesNotExist) as error:
+        raise ExportError("Документ не найден или больше недоступен.") from error
+    request = RequestFactory().get(filing.get_absolute_url())
+    request.user = job.owner
+    view = FilingDetailView(request=request, kwargs={"pk": filing.pk})
+    view.filing = filing
+    progress(1, 2)
+    return f"{filing.title}.pdf", render_pdf("pdf/filing.html", view.get_context_data())
+
+
+def is_long(filing: Filing) -> bool:
+    return sum(len(v) for v in filing.body.values()) > LONG_DOCUMENT_CHARS or filing.items.count() > 60
+
+
+def register_exports() -> None:
+    register("documents_summary", label="Планы и отчёты района (Excel)", permission="reports.review_queue",
+             build=build_summary)  # fmt: skip
+    register("filing_pdf", label="Документ объединения (PDF)", permission=None, build=build_filing_pdf)
