@@ -24,6 +24,7 @@ from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
 
 from . import importer, services
+from .extensions import profile_sections
 from .filters import TeacherFilter
 from .forms import CHANGE_FORMS, ConsentForm, ContactsForm, EvidenceForm, ImportForm, ReturnForm
 from .middleware import SESSION_KEY as CONSENT_SESSION_KEY
@@ -106,6 +107,7 @@ class TeacherDetailView(PermissionMixin, DetailView):
             ped_years=teacher.pedagogical_years(today),
             total_years=teacher.total_years(today),
             young=teacher.is_young_specialist(today),
+            profile_sections=profile_sections(teacher, self.request.user, today),
         )
         return ctx
 

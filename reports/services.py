@@ -523,3 +523,38 @@ def history(filing: Filing) -> list:
     """The document's moves (who, when, from, to, comment), from the one workflow history when it keeps them."""
     history_of = getattr(workflow, "history_of", None)
     return list(history_of(filing)) if history_of else []
+
+
+# --- mentorship (seed 004 §9.12) ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mentorship_save(
+    *, association: Association, academic_year: int, mentee: User, mentor: User, by: User, support: str = "",
+    result: str = "", newly_arrived: bool = False, today: datetime.date | None = None,
+) -> Mentorship:  # fmt: skip
+    """Pair a young or newly arrived specialist with a mentor, both members of the association; one mentor each."""
+    today = today or calendar.today()
+    members = {u.pk for u in _members(association, on=today)}
+    if mentee.pk not in members or mentor.pk not in members:
+        raise FilingError("Наставник и специалист — члены этого объединения.", field="mentor")
+    if mentee.pk == mentor.pk:
+        raise FilingError("Наставник не может быть наставником самому себе.", field="mentor")
+    pair, _ = Mentorship.objects.update_or_create(
+        association=association, academic_year=academic_year, mentee=mentee,
+        defaults={"mentor": mentor, "support": support.strip(), "result": result.strip(),
+                  "newly_arrived": newly_arrived},
+    )  # fmt: skip
+    return pair
+
+
+@transaction.atomic
+def mentorship_remove(*, pair: Mentorship, by: User) -> None:
+    pair.delete()
+
+
+def mentorship_candidates(association: Association, *, on: datetime.date) -> list[User]:
+    """The association's young specialists (first three years), first, then everyone else."""
+    members = _members(association, on=on)
+    young = {t.user_id for t in Teacher.objects.filter(user__in=[u.pk for u in members]) if t.is_young_specialist(on)}
+    return sorted(members, key=lambda u: (u.pk not in young, u.sort_key))

@@ -10,6 +10,12 @@ urlpatterns = [
     path("methodology/", public.MethodicalWorkView.as_view(), name="public"),
     path("methodology/search/", public.PublicSearchView.as_view(), name="public_search"),
     path("documents/summary.xlsx", views.SummaryExportView.as_view(), name="summary"),
+    path(
+        "associations/<int:association>/mentorship/<int:year>/",
+        views.MentorshipAddView.as_view(),
+        name="mentorship_add",
+    ),
+    path("mentorship/<int:pk>/delete/", views.MentorshipRemoveView.as_view(), name="mentorship_remove"),
     path("documents/review/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("documents/<int:pk>/", views.FilingDetailView.as_view(), name="detail"),
     path("documents/<int:pk>/edit/", views.FilingEditView.as_view(), name="edit"),

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -17,7 +18,7 @@ from rmo_portal.permissions import allowed
 from . import exports as report_exports
 from . import services
 from .forms import CommentForm, DiscussionForm, ReturnForm, VoteForm
-from .models import SECTIONS, Filing, PlanItem
+from .models import SECTIONS, Filing, Mentorship, PlanItem
 from .services import FilingError
 
 
@@ -131,12 +132,61 @@ class FilingDetailView(FilingObjectMixin, PublicPermissionMixin, TemplateView):
             may_vote=allowed(user, "reports.vote", filing) and filing.is_discussion_open(today),
             may_submit=allowed(user, "reports.submit_filing", filing),
             may_review=allowed(user, "reports.review_filing", filing),
+            pairs=list(Mentorship.objects.filter(association=filing.association, academic_year=filing.academic_year)
+                       .select_related("mentor", "mentee")) if insider and filing.kind == Kind.WORK_PLAN else [],
+            may_mentor=filing.kind == Kind.WORK_PLAN and allowed(user, "reports.manage_mentorship", filing.association),
+            candidates=services.mentorship_candidates(filing.association, on=today)
+            if filing.kind == Kind.WORK_PLAN and allowed(user, "reports.manage_mentorship", filing.association)
+            else [],
             discussion_form=kwargs.pop("discussion_form", DiscussionForm()),
             comment_form=kwargs.pop("comment_form", CommentForm(sections=sections)),
             vote_form=VoteForm(initial={"choice": getattr(kwargs.get("my_vote"), "choice", None)}),
             return_form=kwargs.pop("return_form", ReturnForm()),
             **kwargs,
         )  # fmt: skip
+
+
+class MentorshipAddView(AssociationYearMixin, PermissionMixin, View):
+    """The leader pairs a young or newly arrived specialist with a mentor (seed 004 §9.12)."""
+
+    permission_required = "reports.manage_mentorship"
+
+    def post(self, request, association, year):
+        association = self.get_permission_object()
+        people = {u.pk: u for u in services.mentorship_candidates(association, on=calendar.today())}
+        try:
+            mentee = people.get(int(request.POST.get("mentee", "0") or 0))
+            mentor = people.get(int(request.POST.get("mentor", "0") or 0))
+            if mentee is None or mentor is None:
+                raise FilingError("Выберите специалиста и наставника из членов объединения.")
+            services.mentorship_save(
+                association=association, academic_year=year, mentee=mentee, mentor=mentor, by=request.user,
+                support=request.POST.get("support", ""), result=request.POST.get("result", ""),
+                newly_arrived=request.POST.get("newly_arrived") == "on",
+            )  # fmt: skip
+        except (FilingError, ValueError) as error:
+            messages.error(request, str(error) if isinstance(error, FilingError) else "Выберите из списка.")
+        else:
+            messages.success(request, f"Наставник для {mentee.short_name} — {mentor.short_name}.")
+        back = request.POST.get("next", "")
+        return redirect(
+            back if back.startswith("/documents/") else reverse("reports:documents", args=[association.pk, year])
+        )
+
+
+class MentorshipRemoveView(PermissionMixin, View):
+    permission_required = "reports.manage_mentorship"
+
+    def get_permission_object(self):
+        self.pair = get_object_or_404(Mentorship.objects.select_related("association"), pk=self.kwargs["pk"])
+        return self.pair.association
+
+    def post(self, request, pk):
+        self.get_permission_object()
+        services.mentorship_remove(pair=self.pair, by=request.user)
+        messages.success(request, "Пара наставничества удалена.")
+        back = request.POST.get("next", "")
+        return redirect(back if back.startswith("/documents/") else "/")
 
 
 class FilingEditView(FilingObjectMixin, PermissionMixin, TemplateView):

@@ -262,3 +262,23 @@ def test_district_summary_lists_each_owed_document_with_its_state(umo):
     row = next(r for r in mine if r[1] == label)
     assert row[:4] == ["УМО учителей химии", label, "20 июня 2027 г.", "На проверке у методиста"]
     assert any(r[3] == "не составлен" for r in mine)
+
+
+def test_mentorship_pairs_show_on_the_plan_and_on_both_profiles(umo, login):
+    pair = services.mentorship_save(association=umo["association"], academic_year=2026, mentee=umo["m2"],
+                                    mentor=umo["m1"], by=umo["leader"], support="посещение уроков")  # fmt: skip
+    with pytest.raises(FilingError, match="самому себе"):
+        services.mentorship_save(association=umo["association"], academic_year=2026, mentee=umo["m1"],
+                                 mentor=umo["m1"], by=umo["leader"])  # fmt: skip
+    with pytest.raises(FilingError, match="члены этого объединения"):
+        services.mentorship_save(association=umo["association"], academic_year=2026, mentee=umo["m1"],
+                                 mentor=umo["curator"], by=umo["leader"])  # fmt: skip
+    client = login(umo["m2"])
+    page = client.get(umo["m2"].teacher.get_absolute_url()).content.decode()
+    assert "Наставничество, 2026/27" in page and f"Наставник: {umo['m1'].full_name}" in page
+    page = login(umo["m1"]).get(umo["m1"].teacher.get_absolute_url()).content.decode()
+    assert f"Наставник специалиста: {umo['m2'].full_name}" in page
+    plan = services.filing_create(association=umo["association"], kind=Kind.WORK_PLAN, academic_year=2026,
+                                  by=umo["leader"])  # fmt: skip
+    assert umo["m2"].get_full_name() in plan.body["young"]
+    assert pair.pk

@@ -235,6 +235,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reports:documents": row(anonymous=302, default=200, teacher=403, other_leader=403),
     "reports:create": post_only(row(anonymous=302, default=403, leader=200)),
     "reports:review_queue": service_only,
+    "reports:mentorship_add": post_only(row(anonymous=302, default=403, leader=200)),
+    "reports:mentorship_remove": post_only(row(anonymous=302, default=403, leader=200)),
     # Starting the summary sends the user on to the job's page.
     "reports:summary": {role: 302 if code == 200 else code for role, code in service_only.items()},
     "reports:detail": a_insiders,
@@ -330,6 +332,8 @@ KWARGS = {
 KWARGS.update(
     {
         "reports:documents": lambda w: {"association": w.association.pk, "year": 2026},
+        "reports:mentorship_add": lambda w: {"association": w.association.pk, "year": 2026},
+        "reports:mentorship_remove": lambda w: {"pk": w.pair.pk},
         "reports:create": lambda w: {"association": w.association.pk, "year": 2026},
         "reports:detail": lambda w: {"pk": w.plan.pk},
         "reports:edit": lambda w: {"pk": w.plan.pk},
@@ -479,7 +483,10 @@ def filings_of(association, users) -> dict:
         association=association, kind=Document.ANNUAL_REPORT, academic_year=2026, by=leader
     )
     report = report_services.filing_submit(filing=report, by=leader)
-    return {"plan": plan, "report": report}
+    pair = report_services.mentorship_save(
+        association=association, academic_year=2026, mentee=users["member"], mentor=users["secretary"], by=leader
+    )
+    return {"plan": plan, "report": report, "pair": pair}
 
 
 def _upload(name: str):
