@@ -72,6 +72,63 @@ def build_filing_pdf(job, params, progress):
     return f"{filing.title}.pdf", render_pdf("pdf/filing.html", view.get_context_data())
 
 
+def portfolio_context(filing: Filing, viewer) -> dict:
+    """What a portfolio bundles (seed 003 §4.4): the year's plans, reports and notes (accepted or published), the
+    signed protocols, the events the association organised with their results, and the materials' titles."""
+    from associations.models import Document as Kind
+    from meetings.models import AgendaMaterial, Event, Protocol, ProtocolVersion
+    from meetings.services import public_content
+    from rmo_portal.permissions import allowed
+
+    from .models import SECTIONS
+
+    insider = allowed(viewer, "reports.view_documents", filing.association)
+
+    def shown(f: Filing) -> list[dict]:
+        return f.sections if insider else services.public_sections(f, f.sections)
+
+    year = filing.academic_year
+    documents = [
+        {"title": f.title, "sections": shown(f), "items": list(f.items.all()) if f.kind == Kind.WORK_PLAN else []}
+        for f in Filing.objects.filter(
+            association=filing.association, academic_year=year,
+            status__in=[Filing.Status.ACCEPTED, Filing.Status.PUBLISHED],
+        ).exclude(kind=Kind.PORTFOLIO).order_by("kind", "quarter")
+    ]  # fmt: skip
+    protocols = []
+    for protocol in Protocol.objects.filter(association=filing.association, academic_year=year,
+                                            status__in=list(Protocol.FINAL)).order_by("number"):  # fmt: skip
+        version = ProtocolVersion.objects.filter(protocol=protocol, number=protocol.version).first()
+        if version:
+            content = version.data if insider else public_content(protocol, version.data)
+            protocols.append({"title": f"Протокол № {protocol.number} от {protocol.meeting.day_label}",
+                              "content": content})  # fmt: skip
+    start, end = calendar.year_bounds(year)
+    events = list(Event.objects.filter(organisers=filing.association, starts_on__gte=start, starts_on__lte=end)
+                  .prefetch_related("participants").order_by("starts_on"))  # fmt: skip
+    materials = list(
+        AgendaMaterial.objects.filter(item__meeting__association=filing.association, item__meeting__academic_year=year)
+        .select_related("item__meeting", "file")
+        .order_by("item__meeting__starts_at", "pk")
+    )
+    return {"filing": filing, "association": filing.association, "sections": shown(filing),
+            "documents": documents, "protocols": protocols, "events": events, "materials": materials,
+            "SECTIONS": SECTIONS}  # fmt: skip
+
+
+def build_portfolio_pdf(job, params, progress):
+    """The portfolio as one PDF with a table of contents (page numbers by WeasyPrint's target-counter)."""
+    from rmo_portal.pdf import render_pdf
+
+    try:
+        filing = Filing.objects.visible_to(job.owner).get(pk=int(params["filing"][0]))
+    except (KeyError, ValueError, Filing.DoesNotExist) as error:
+        raise ExportError("Портфолио не найдено или больше недоступно.") from error
+    context = portfolio_context(filing, job.owner)
+    progress(1, 2)
+    return f"{filing.title}.pdf", render_pdf("pdf/portfolio.html", context)
+
+
 def is_long(filing: Filing) -> bool:
     return sum(len(v) for v in filing.body.values()) > LONG_DOCUMENT_CHARS or filing.items.count() > 60
 
@@ -80,3 +137,4 @@ def register_exports() -> None:
     register("documents_summary", label="Планы и отчёты района (Excel)", permission="reports.review_queue",
              build=build_summary)  # fmt: skip
     register("filing_pdf", label="Документ объединения (PDF)", permission=None, build=build_filing_pdf)
+    register("portfolio_pdf", label="Портфолио объединения (PDF)", permission=None, build=build_portfolio_pdf)

@@ -422,6 +422,12 @@ class FilingPdfView(FilingObjectMixin, PublicPermissionMixin, View):
 
     def get(self, request, pk):
         filing = self.get_filing()
+        if filing.kind == Kind.PORTFOLIO and request.user.is_authenticated:
+            job = exports.export_job_start(
+                kind="portfolio_pdf", title=f"{filing.title} (PDF)", params={"filing": [str(filing.pk)]},
+                by=request.user,
+            )  # fmt: skip
+            return redirect(job)
         if request.user.is_authenticated and report_exports.is_long(filing):
             job = exports.export_job_start(
                 kind="filing_pdf", title=f"{filing.title} (PDF)", params={"filing": [str(filing.pk)]}, by=request.user

@@ -282,3 +282,29 @@ def test_mentorship_pairs_show_on_the_plan_and_on_both_profiles(umo, login):
                                   by=umo["leader"])  # fmt: skip
     assert umo["m2"].get_full_name() in plan.body["young"]
     assert pair.pk
+
+
+def test_portfolio_bundles_the_years_documents_and_protocols_into_one_pdf_with_contents(umo):
+    import io
+
+    from pypdf import PdfReader
+
+    from rmo_portal.exports import export_job_run, export_job_start
+
+    report = services.filing_create(association=umo["association"], kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                                    by=umo["leader"])  # fmt: skip
+    report = services.filing_save(filing=report, by=umo["leader"], revision=report.revision,
+                                  body={"problems": "Нехватка учебников"})  # fmt: skip
+    services.filing_accept(filing=services.filing_submit(filing=report, by=umo["leader"]), by=umo["curator"],
+                           today=datetime.date(2027, 6, 21))  # fmt: skip
+    portfolio = services.filing_create(association=umo["association"], kind=Kind.PORTFOLIO, academic_year=2026,
+                                       by=umo["leader"])  # fmt: skip
+    job = export_job_start(kind="portfolio_pdf", title="Портфолио", params={"filing": [str(portfolio.pk)]},
+                           by=umo["leader"])  # fmt: skip
+    export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    reader = PdfReader(io.BytesIO(job.result.file.open("rb").read()))
+    first = reader.pages[0].extract_text()
+    assert "Содержание" in first and "Анализ деятельности за 2026/27 учебный год" in first
+    assert any("Нехватка учебников" in page.extract_text() for page in reader.pages[1:])
+    assert len(reader.pages) >= 2  # each part starts on its own page
