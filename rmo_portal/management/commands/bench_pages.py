@@ -54,6 +54,11 @@ PLAN = [
     ("protocol_public", "аноним", None, "/protocols/{protocol}/", "Протокол (публичный)"),
     ("protocol_pdf", "аноним", None, "/protocols/{protocol}/pdf/", "PDF протокола"),
     ("events", "аноним", None, "/events/", "Мероприятия района"),
+    # Plans and reports (issue 11): the review queue, a document, the public section and its search.
+    ("review_queue", "методист", "methodist", "/documents/review/", "Документы на проверке"),
+    ("filing", "аноним", None, "/documents/{filing}/", "Опубликованный отчёт"),
+    ("methodology", "аноним", None, "/methodology/", "Методическая работа (публичный раздел)"),
+    ("methodology_search", "аноним", None, "/methodology/search/?q=учебников", "Поиск по документам"),
 ]
 
 
@@ -77,11 +82,14 @@ def _meeting_values() -> dict:
     asked through the URL names so that this kernel needs no import of the meetings app."""
     from django.apps import apps
 
+    filing_model = apps.get_model("reports", "Filing")
+    filing = filing_model.objects.filter(status="published").order_by("-pk").first()
     protocol_model = apps.get_model("meetings", "Protocol")
     protocol = protocol_model.objects.filter(published=True).order_by("-pk").first()
+    values = {"association": 0, "year": 0, "meeting": 0, "protocol": 0, "filing": filing.pk if filing else 0}
     if protocol is None:
-        return {"association": 0, "year": 0, "meeting": 0, "protocol": 0}
-    return {
+        return values
+    return values | {
         "association": protocol.association_id, "year": protocol.academic_year, "meeting": protocol.meeting_id,
         "protocol": protocol.pk,
     }  # fmt: skip
