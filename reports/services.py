@@ -314,8 +314,23 @@ def _items_replace(filing: Filing, items: list[dict]) -> None:
         item.expected = (row.get("expected") or "")[:500]
         item.outcome = row.get("outcome") or item.outcome or PlanItem.Outcome.PLANNED
         item.save()
+        if "meetings" in row:
+            item.meetings.set(Meeting.objects.filter(association=filing.association, pk__in=row["meetings"]))
+        if "events" in row:
+            item.events.set(Event.objects.filter(organisers=filing.association, pk__in=row["events"]))
         seen.add(item.pk)
     PlanItem.objects.filter(filing=filing).exclude(pk__in=seen).delete()
+
+
+def plan_links(filing: Filing) -> dict:
+    """The year's meetings and the association's events an item of the plan can be linked to."""
+    start, end = calendar.year_bounds(filing.academic_year)
+    return {
+        "meetings": list(Meeting.objects.filter(association=filing.association, academic_year=filing.academic_year)
+                         .order_by("starts_at")),
+        "events": list(Event.objects.filter(organisers=filing.association, starts_on__gte=start, starts_on__lte=end)
+                       .order_by("starts_on")),
+    }  # fmt: skip
 
 
 def filing_text(body: dict, items: list[dict], kind: str) -> str:

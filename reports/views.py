@@ -203,15 +203,18 @@ class FilingEditView(FilingObjectMixin, PermissionMixin, TemplateView):
                 section["html"] = sent["body"].get(section["key"], section["html"])
         items = sent["items"] if sent else [
             {"id": i.pk, "what": i.what, "month": i.month or "", "date": i.date.isoformat() if i.date else "",
-             "form": i.form, "responsible": i.responsible, "expected": i.expected, "outcome": i.outcome}
-            for i in filing.items.all()
+             "form": i.form, "responsible": i.responsible, "expected": i.expected, "outcome": i.outcome,
+             "meetings": [m.pk for m in i.meetings.all()], "events": [e.pk for e in i.events.all()]}
+            for i in filing.items.prefetch_related("meetings", "events")
         ]  # fmt: skip
+        links = {"meetings": [], "events": []}
         if filing.kind == Kind.WORK_PLAN:
-            items = [*items, *({"id": "", "what": "", "month": "", "date": "", "form": "", "responsible": "",
-                                "expected": "", "outcome": ""} for _ in range(3))]  # fmt: skip
+            blank = dict.fromkeys(("id", "what", "month", "date", "form", "responsible", "expected", "outcome"), "")
+            items = [*items, *({**blank, "meetings": [], "events": []} for _ in range(3))]
+            links = services.plan_links(filing)
         return super().get_context_data(
             filing=filing, association=filing.association, sections=sections, items=items,
-            forms=PlanItem.Form.choices, outcomes=PlanItem.Outcome.choices,
+            forms=PlanItem.Form.choices, outcomes=PlanItem.Outcome.choices, links=links,
             months=[(n, calendar.MONTHS_NOMINATIVE[n]) for n in (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)],
             revision=(sent or {}).get("revision", filing.revision), **kwargs,
         )  # fmt: skip
@@ -236,7 +239,9 @@ class FilingEditView(FilingObjectMixin, PermissionMixin, TemplateView):
                 item_id, what, month, date, form, responsible, expected, outcome = values
                 row = {"id": int(item_id) if item_id.isdigit() else None, "what": what, "responsible": responsible,
                        "expected": expected, "form": form, "outcome": outcome,
-                       "month": int(month) if month.isdigit() else None, "date": None}  # fmt: skip
+                       "month": int(month) if month.isdigit() else None, "date": None,
+                       "meetings": [int(v) for v in request.POST.getlist(f"item_meetings_{n}") if v.isdigit()],
+                       "events": [int(v) for v in request.POST.getlist(f"item_events_{n}") if v.isdigit()]}  # fmt: skip
                 if date:
                     try:
                         row["date"] = calendar_date(date)

@@ -308,3 +308,27 @@ def test_portfolio_bundles_the_years_documents_and_protocols_into_one_pdf_with_c
     assert "Содержание" in first and "Анализ деятельности за 2026/27 учебный год" in first
     assert any("Нехватка учебников" in page.extract_text() for page in reader.pages[1:])
     assert len(reader.pages) >= 2  # each part starts on its own page
+
+
+def test_plan_items_are_linked_to_meetings_and_events_from_the_edit_form(umo, login):
+    meeting = meeting_services.meeting_plan(
+        association=umo["association"], by=umo["leader"], topic="Итоги", place="СОШ",
+        starts_at=timezone.make_aware(datetime.datetime(2027, 5, 20, 15)),
+    )  # fmt: skip
+    event = Event.objects.create(kind=Event.Kind.SEMINAR, title="Семинар", starts_on=datetime.date(2027, 4, 1))
+    event.organisers.add(umo["association"])
+    plan = services.filing_create(association=umo["association"], kind=Kind.WORK_PLAN, academic_year=2026,
+                                  by=umo["leader"])  # fmt: skip
+    item = plan.items.get()
+    client = login(umo["leader"])
+    response = client.post(f"/documents/{plan.pk}/edit/", {
+        "revision": plan.revision, "section_goal": "Цель",
+        "item_id": [item.pk, ""], "item_what": [item.what, "Семинар по ФГОС"], "item_month": ["", "4"],
+        "item_date": ["", ""], "item_form": ["meeting", "seminar"], "item_responsible": ["", ""],
+        "item_expected": ["", ""], "item_outcome": ["planned", "planned"],
+        "item_meetings_1": [str(meeting.pk)], "item_events_2": [str(event.pk)],
+    })  # fmt: skip
+    assert response.status_code == 302
+    first, second = plan.items.order_by("position")
+    assert list(first.meetings.all()) == [meeting] and list(second.events.all()) == [event]
+    assert second.execution == PlanItem.Outcome.DONE  # the seminar took place on 1 April
