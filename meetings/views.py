@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from associations.models import Association
-from rmo_portal import calendar
+from rmo_portal import calendar, workflow
 from rmo_portal.files import file_response
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response, render_pdf
@@ -567,7 +567,7 @@ class ProtocolDetailView(ProtocolObjectMixin, PublicPermissionMixin, TemplateVie
             if protocol.status == Protocol.Status.SIGNING
             else [],
             insider=insider,
-            events=list(protocol.events.select_related("by")) if insider else [],
+            events=workflow.history_of(protocol) if insider else [],
             may_edit=allowed(user, "meetings.draft_protocol", protocol),
             may_sign=allowed(user, "meetings.sign_protocol", protocol),
             may_review=allowed(user, "meetings.review_protocol", protocol),
