@@ -278,6 +278,37 @@ def order_revoke(*, order: Order, by: User, comment: str) -> Order:
     return order
 
 
+def _who(by: User | None) -> str:
+    return by.full_name if by else "Портал"
+
+
+def order_notify(order: Order, old: str, new: str, by: User | None, comment: str) -> None:
+    """The workflow's notifier of orders (registered in AssociationsConfig.ready()), after the move commits:
+    the drafter hears that the head returned the order (with the comment) or signed it."""
+    drafter = order.drafted_by
+    if not drafter.email or new not in (Order.Status.RETURNED, Order.Status.SIGNED):
+        return
+    link = workflow.link_to(order)
+    if new == Order.Status.RETURNED:
+        subject = f"Приказ возвращён на доработку: {order.title}"
+        what = (
+            f"{_who(by)} возвращает на доработку проект приказа «{order.title}».\n\n"
+            f"Что исправить: {comment}\n\nИсправьте приказ и снова отправьте его на подпись:"
+        )
+    else:
+        subject = f"Приказ подписан: № {order.number} от {date_ru(order.signed_on)}"
+        what = (
+            f"{_who(by)} подписывает приказ «{order.title}»: № {order.number} от {date_ru(order.signed_on)}. "
+            f"Вступает в силу {date_ru(order.effective_date)}.\n\nПриказ:"
+        )
+    send_mail(
+        subject=subject,
+        message=f"Здравствуйте, {drafter.full_name}!\n\n{what}\n{link}\n",
+        from_email=None,
+        recipient_list=[drafter.email],
+    )
+
+
 def orders_apply_due(*, today: datetime.date | None = None) -> int:
     """Apply every signed order whose effective date has come (<=, so a missed day is caught up). Idempotent."""
     today = today or calendar.today()

@@ -825,6 +825,37 @@ def protocol_return(*, protocol: Protocol, by: User, comment: str) -> Protocol:
     return protocol
 
 
+def protocol_notify(protocol: Protocol, old: str, new: str, by: User | None, comment: str) -> None:
+    """The workflow's notifier of protocols (registered in MeetingsConfig.ready()), after the move commits: when
+    the methodist returns a protocol, its secretary and the leader get her comment and a link."""
+    if new != Protocol.Status.RETURNED:
+        return
+    today = calendar.today()
+    people = {
+        u.pk: u
+        for role in (Membership.Role.SECRETARY, Membership.Role.LEADER)
+        for u in _role_holders(protocol.association, role, on=today)
+        if u.email
+    }
+    who = by.full_name if by else "Методист"
+    subject = f"Протокол № {protocol.number} возвращён на доработку"
+    what = (
+        f"{who} возвращает на доработку протокол № {protocol.number} заседания {protocol.association} "
+        f"от {date_ru(protocol.meeting.day)}.\n\nЧто исправить: {comment}\n\n"
+        f"Исправьте протокол и снова отправьте его на подпись:\n{workflow.link_to(protocol)}\n"
+    )
+    messages = [
+        (
+            subject,
+            f"Здравствуйте, {u.full_name}!\n\n{what}",
+            None,
+            [u.email],
+        )
+        for u in sorted(people.values(), key=lambda u: (u.sort_key, u.pk))
+    ]
+    send_mass_mail(messages, fail_silently=False)
+
+
 @transaction.atomic
 def protocol_accept(*, protocol: Protocol, by: User, comment: str = "") -> Protocol:
     protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
