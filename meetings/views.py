@@ -571,10 +571,10 @@ class ProtocolDetailView(ProtocolObjectMixin, PublicPermissionMixin, TemplateVie
             may_edit=allowed(user, "meetings.draft_protocol", protocol),
             may_sign=allowed(user, "meetings.sign_protocol", protocol),
             may_review=allowed(user, "meetings.review_protocol", protocol),
-            may_correct=allowed(user, "meetings.correct_protocol", protocol) and protocol.status in Protocol.FINAL,
+            may_correct=allowed(user, "meetings.correct_protocol", protocol) and protocol.is_final,
             may_withdraw=allowed(user, "meetings.correct_protocol", protocol)
             and protocol.status == Protocol.Status.SIGNING,
-            may_scan=allowed(user, "meetings.attach_scan", protocol) and protocol.status in Protocol.FINAL,
+            may_scan=allowed(user, "meetings.attach_scan", protocol) and protocol.is_final,
             sign_form=kwargs.pop("sign_form", SignForm()),
             comment_form=kwargs.pop("comment_form", CommentForm()),
             reason_form=kwargs.pop("reason_form", ReasonForm()),

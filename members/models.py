@@ -517,6 +517,10 @@ class ChangeRequest(models.Model):
         return f"{self.get_kind_display()} — {self.teacher}"
 
     @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
     def can_be_resubmitted(self) -> bool:
         """Returned, and not yet corrected and sent again."""
         return self.status == self.Status.RETURNED and not ChangeRequest.objects.filter(previous=self).exists()
