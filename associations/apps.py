@@ -20,6 +20,13 @@ class AssociationsConfig(AppConfig):
 
         register_panels()  # the associations' panels on the start pages
 
+        from rmo_portal import workflow
+
+        from .models import Order
+        from .services import order_notify
+
+        workflow.register_notifier(Order, order_notify)  # letters to the drafter (returned, signed)
+
         from .exports import register_exports
 
         register_exports()  # the list as PDF, made in the background (rmo_portal.exports)

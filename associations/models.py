@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -698,6 +699,7 @@ class Order(models.Model):
         Status.SIGNED: {Status.REVOKED},
         Status.REVOKED: set(),
     }
+    STATUS_BADGE = {Status.SIGNED: "success", Status.AWAITING: "warning", Status.RETURNED: "danger"}
     EDITABLE = {Status.DRAFT, Status.RETURNED}
 
     kind = models.CharField("вид", max_length=20, choices=Kind.choices)
@@ -737,6 +739,8 @@ class Order(models.Model):
     origin_url = models.CharField("адрес основания", max_length=300, blank=True)
     applied_at = models.DateTimeField("действие применено", null=True, blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
+    # Its moves (rmo_portal.workflow.history_of); deleted with it.
+    status_changes = GenericRelation("rmo_portal.StatusChange")
 
     class Meta:
         verbose_name = "приказ"
@@ -778,6 +782,15 @@ class Order(models.Model):
     def is_in_force(self, on: datetime.date) -> bool:
         return self.status == self.Status.SIGNED and self.effective_date <= on
 
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    @property
+    def is_pending_effect(self) -> bool:
+        """Signed, its effect not yet applied (it waits for its effective date)."""
+        return self.status == self.Status.SIGNED and self.applied_at is None
+
 
 class OrderAttachment(models.Model):
     """A file attached to an order (a list of members, a protocol of the election…)."""
@@ -811,34 +824,6 @@ class OrderMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {'выходит из состава' if self.leaves else self.get_role_display().lower()}"
-
-
-class OrderEvent(models.Model):
-    """A row of an order's history: who moved it, from what, to what, with what comment."""
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("когда", auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    from_status = models.CharField("было", max_length=20, blank=True)
-    to_status = models.CharField("стало", max_length=20)
-    comment = models.TextField("комментарий", blank=True)
-
-    class Meta:
-        verbose_name = "событие приказа"
-        verbose_name_plural = "события приказов"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.order}: {self.from_status_label or '—'} → {self.to_status_label}"
-
-    # What a person reads: the status labels, never the stored codes.
-    @property
-    def from_status_label(self) -> str:
-        return Order.Status(self.from_status).label if self.from_status in Order.Status.values else self.from_status
-
-    @property
-    def to_status_label(self) -> str:
-        return Order.Status(self.to_status).label if self.to_status in Order.Status.values else self.to_status
 
 
 class OrderCounter(models.Model):

@@ -26,7 +26,6 @@ from .models import (
     Order,
     OrderAttachment,
     OrderCounter,
-    OrderEvent,
     OrderMember,
     ProtocolRule,
     Regulation,
@@ -34,7 +33,7 @@ from .models import (
 )
 
 
-class WorkflowError(Exception):
+class WorkflowError(workflow.TransitionRefused):
     """A change the rules do not allow; the message is for the user, beside `field` of the form when it names one."""
 
     def __init__(self, message: str, *, field: str | None = None):
@@ -128,10 +127,11 @@ def _order_refused(order: Order, to: str) -> str:
     return f"Нельзя перевести приказ из состояния «{order.get_status_display()}» в «{Order.Status(to).label}»."
 
 
-def _order_move(order: Order, to: str, *, by: User | None, comment: str = "") -> None:
-    """The one transition (rmo_portal.workflow) plus the order's history row."""
-    old = workflow.move(order, to, error=WorkflowError, refused=_order_refused)
-    OrderEvent.objects.create(order=order, by=by, from_status=old, to_status=to, comment=comment)
+def _order_move(order: Order, to: str, *, by: User | None, comment: str = "", extra_fields=()) -> None:
+    """The one transition (rmo_portal.workflow): checks, saves `status` and `extra_fields`, records, notifies."""
+    workflow.transition(
+        order, to, by=by, comment=comment, error=WorkflowError, refused=_order_refused, extra_fields=extra_fields
+    )
 
 
 @transaction.atomic
@@ -141,7 +141,6 @@ def order_submit(*, order: Order, by: User) -> Order:
     problems = order_leader_problems(order=order)
     comment = ("Кандидат не соответствует положению: " + "; ".join(problems)) if problems else ""
     _order_move(order, Order.Status.AWAITING, by=by, comment=comment)
-    order.save(update_fields=["status"])
     return order
 
 
@@ -152,7 +151,6 @@ def order_return(*, order: Order, by: User, comment: str) -> Order:
         raise WorkflowError("Напишите, что исправить: методист увидит комментарий.")
     order = Order.objects.select_for_update().get(pk=order.pk)
     _order_move(order, Order.Status.RETURNED, by=by, comment=comment.strip())
-    order.save(update_fields=["status"])
     return order
 
 
@@ -229,6 +227,10 @@ def order_sign(*, order: Order, by: User, override_reason: str = "", today: date
             "Кандидат не соответствует положению: " + "; ".join(problems) + ". Чтобы подписать, укажите основание.",
             field="override_reason",
         )
+    counter, _ = OrderCounter.objects.get_or_create(year=today.year)
+    counter = OrderCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
     _order_move(
         order,
         Order.Status.SIGNED,
@@ -236,14 +238,11 @@ def order_sign(*, order: Order, by: User, override_reason: str = "", today: date
         comment=("Подписан вопреки требованиям (" + "; ".join(problems) + "): " + override_reason.strip())
         if problems
         else "",
-    )
-    counter, _ = OrderCounter.objects.get_or_create(year=today.year)
-    counter = OrderCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    order.number, order.number_year, order.signed_on, order.signed_by = counter.last, today.year, today, by
-    order.override_reason = override_reason.strip() if problems else ""
-    order.save(update_fields=["status", "number", "number_year", "signed_on", "signed_by", "override_reason"])
+        extra_fields={
+            "number": counter.last, "number_year": today.year, "signed_on": today, "signed_by": by,
+            "override_reason": override_reason.strip() if problems else "",
+        },
+    )  # fmt: skip
     signature_create(
         document_key=order_document_key(order), document_version=1, document_title=f"{order} «{order.title}»",
         document_url=order.get_absolute_url(), text=order_text(order), signer=by,
@@ -276,8 +275,38 @@ def order_revoke(*, order: Order, by: User, comment: str) -> Order:
     if not comment.strip():
         raise WorkflowError("Укажите причину отмены.")
     _order_move(order, Order.Status.REVOKED, by=by, comment=comment.strip())
-    order.save(update_fields=["status"])
     return order
+
+
+def _who(by: User | None) -> str:
+    return by.full_name if by else "Портал"
+
+
+def order_notify(order: Order, old: str, new: str, by: User | None, comment: str) -> None:
+    """The workflow's notifier of orders (registered in AssociationsConfig.ready()), after the move commits:
+    the drafter hears that the head returned the order (with the comment) or signed it."""
+    drafter = order.drafted_by
+    if not drafter.email or new not in (Order.Status.RETURNED, Order.Status.SIGNED):
+        return
+    link = workflow.link_to(order)
+    if new == Order.Status.RETURNED:
+        subject = f"Приказ возвращён на доработку: {order.title}"
+        what = (
+            f"{_who(by)} возвращает на доработку проект приказа «{order.title}».\n\n"
+            f"Что исправить: {comment}\n\nИсправьте приказ и снова отправьте его на подпись:"
+        )
+    else:
+        subject = f"Приказ подписан: № {order.number} от {date_ru(order.signed_on)}"
+        what = (
+            f"{_who(by)} подписывает приказ «{order.title}»: № {order.number} от {date_ru(order.signed_on)}. "
+            f"Вступает в силу {date_ru(order.effective_date)}.\n\nПриказ:"
+        )
+    send_mail(
+        subject=subject,
+        message=f"Здравствуйте, {drafter.full_name}!\n\n{what}\n{link}\n",
+        from_email=None,
+        recipient_list=[drafter.email],
+    )
 
 
 def orders_apply_due(*, today: datetime.date | None = None) -> int:

@@ -8,7 +8,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from rmo_portal import calendar, exports
+from rmo_portal import calendar, exports, workflow
 from rmo_portal.excel import xlsx_response
 from rmo_portal.files import file_response
 from rmo_portal.forms import ValuesModelChoiceFilter
@@ -189,11 +189,12 @@ class OrderDetailView(PermissionMixin, DetailView):
     def get_queryset(self):
         return Order.objects.select_related(
             "association", "candidate", "drafted_by", "signed_by", "new_regulation"
-        ).prefetch_related("events__by", "attachments__file", "members__user")
+        ).prefetch_related("attachments__file", "members__user")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             leader_problems=order_leader_problems(order=self.object),
+            history=workflow.history_of(self.object),
             comment_form=kwargs.pop("comment_form", CommentForm()),
             sign_form=kwargs.pop("sign_form", SignForm()),
             attachment_form=kwargs.pop("attachment_form", AttachmentForm()),

@@ -13,6 +13,13 @@ class MeetingsConfig(AppConfig):
         from .panels import register_panels
 
         register_panels()  # the meetings' panels on the start pages (rmo_portal.panels)
+
+        from rmo_portal import workflow
+
+        from .models import Protocol
+        from .services import protocol_notify
+
+        workflow.register_notifier(Protocol, protocol_notify)  # a returned protocol: letters to secretary and leader
         # The demo district's year of meetings and its events (manage.py seed_demo).
         register_demo(demo_seed_meetings)
         register_demo(seed_events)

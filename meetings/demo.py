@@ -56,10 +56,11 @@ def _sign_all(protocol: Protocol, *, on: datetime.datetime) -> Protocol:
                 role_label=services.ROLE_LABELS[role],
             )  # fmt: skip
     Signature.objects.filter(document_key=protocol.document_key).update(signed_at=on)
-    services._protocol_move(protocol, Protocol.Status.SIGNED, by=None, comment="Демо: подписан")
     rule = services.protocol_rule(protocol.association)
-    protocol.signed_at, protocol.published = on, bool(rule and rule.scan_published)
-    protocol.save(update_fields=["status", "signed_at", "published"])
+    services._protocol_move(
+        protocol, Protocol.Status.SIGNED, by=None, comment="Демо: подписан",
+        extra_fields={"signed_at": on, "published": bool(rule and rule.scan_published)},
+    )  # fmt: skip
     return protocol
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -36,6 +37,7 @@ class Schedule(models.Model):
         APPROVED = "approved", "Утверждён"
 
     TRANSITIONS = {Status.DRAFT: {Status.APPROVED}, Status.APPROVED: set()}
+    STATUS_BADGE = {Status.APPROVED: "success", Status.DRAFT: "secondary"}
 
     association = models.ForeignKey(
         Association, on_delete=models.CASCADE, related_name="schedules", verbose_name="объединение"
@@ -47,6 +49,8 @@ class Schedule(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name="утвердил",
     )  # fmt: skip
+    # Its moves (rmo_portal.workflow.history_of); deleted with it.
+    status_changes = GenericRelation("rmo_portal.StatusChange")
 
     class Meta:
         verbose_name = "график заседаний"
@@ -107,6 +111,7 @@ class Meeting(models.Model):
         Status.HELD: set(),
         Status.CANCELLED: {Status.PLANNED},
     }
+    STATUS_BADGE = {Status.PLANNED: "primary", Status.HELD: "success", Status.CANCELLED: "danger"}
 
     association = models.ForeignKey(
         Association, on_delete=models.CASCADE, related_name="meetings", verbose_name="объединение"
@@ -130,6 +135,8 @@ class Meeting(models.Model):
     created_at = models.DateTimeField("создано", auto_now_add=True)
 
     history = HistoricalRecords(verbose_name="история заседания", excluded_fields=["invited_at"])
+    # Its moves (rmo_portal.workflow.history_of); deleted with it.
+    status_changes = GenericRelation("rmo_portal.StatusChange")
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
@@ -144,6 +151,14 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
 
     @property
     def local_start(self) -> datetime.datetime:
@@ -353,6 +368,10 @@ class Protocol(models.Model):
         Status.RETURNED: {Status.SIGNING},
         Status.ACCEPTED: {Status.DRAFT},
     }
+    STATUS_BADGE = {
+        Status.DRAFT: "secondary", Status.SIGNING: "warning", Status.SIGNED: "success", Status.RETURNED: "danger",
+        Status.ACCEPTED: "success",
+    }  # fmt: skip
     EDITABLE = {Status.DRAFT, Status.RETURNED}
     FINAL = {Status.SIGNED, Status.ACCEPTED}
 
@@ -377,6 +396,8 @@ class Protocol(models.Model):
         verbose_name="скан подписанного протокола",
     )  # fmt: skip
     updated_at = models.DateTimeField("изменён", auto_now=True)
+    # Its moves (rmo_portal.workflow.history_of); deleted with it.
+    status_changes = GenericRelation("rmo_portal.StatusChange")
 
     objects = ProtocolQuerySet.as_manager()
 
@@ -400,6 +421,15 @@ class Protocol(models.Model):
     @property
     def document_key(self) -> str:
         return f"meetings.protocol:{self.pk}"
+
+    @property
+    def is_final(self) -> bool:
+        """Signed by all, or accepted by the methodist: the text is frozen."""
+        return self.status in self.FINAL
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == self.Status.RETURNED
 
     def days_late(self) -> int | None:
         """Days past the regulation's term at the last signature (None: on time, unsigned or no term)."""
@@ -435,33 +465,6 @@ class ProtocolVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protocol}, версия {self.number}"
-
-
-class ProtocolEvent(models.Model):
-    """A move of a protocol (who, when, from, to, comment): its history."""
-
-    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="events", verbose_name="протокол")
-    at = models.DateTimeField("когда", auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    from_status = models.CharField("было", max_length=20, blank=True)
-    to_status = models.CharField("стало", max_length=20)
-    comment = models.TextField("комментарий", blank=True)
-
-    class Meta:
-        verbose_name = "событие протокола"
-        verbose_name_plural = "история протокола"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.protocol}: {self.to_status_label}"
-
-    @property
-    def from_status_label(self) -> str:
-        return Protocol.Status(self.from_status).label if self.from_status else ""
-
-    @property
-    def to_status_label(self) -> str:
-        return Protocol.Status(self.to_status).label
 
 
 # --- personal calendar feed ------------------------------------------------------------------------------

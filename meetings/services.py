@@ -30,13 +30,12 @@ from .models import (
     Guest,
     Meeting,
     Protocol,
-    ProtocolEvent,
     ProtocolVersion,
     Schedule,
 )
 
 
-class MeetingError(Exception):
+class MeetingError(workflow.TransitionRefused):
     """A change the rules do not allow; the message is for the user, beside `field` of the form when it names one."""
 
     def __init__(self, message: str, *, field: str | None = None):
@@ -189,10 +188,11 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not reason.strip():
         raise MeetingError("Укажите причину отмены.", field="reason")
-    workflow.move(meeting, Meeting.Status.CANCELLED, error=MeetingError)
-    meeting.cancel_reason = reason.strip()
     meeting._change_reason = f"Отменено: {reason.strip()}"
-    meeting.save()
+    workflow.transition(
+        meeting, Meeting.Status.CANCELLED, by=by, comment=reason.strip(), error=MeetingError,
+        extra_fields={"cancel_reason": reason.strip()},
+    )  # fmt: skip
     return meeting
 
 
@@ -203,9 +203,10 @@ def schedule_approve(*, schedule: Schedule, by: User) -> Schedule:
     meetings = list(Meeting.objects.filter(association=schedule.association, academic_year=schedule.academic_year))
     if not meetings:
         raise MeetingError("В графике нет ни одного заседания.")
-    workflow.move(schedule, Schedule.Status.APPROVED, error=MeetingError, refused="График уже утверждён.")
-    schedule.approved_at, schedule.approved_by = timezone.now(), by
-    schedule.save(update_fields=["status", "approved_at", "approved_by"])
+    workflow.transition(
+        schedule, Schedule.Status.APPROVED, by=by, error=MeetingError, refused="График уже утверждён.",
+        extra_fields={"approved_at": timezone.now(), "approved_by": by},
+    )  # fmt: skip
     if publishes_schedule(schedule.association):
         Meeting.objects.filter(pk__in=[m.pk for m in meetings]).update(schedule_published=True)
     return schedule
@@ -441,9 +442,8 @@ def attendance_save(
             mark.save(update_fields=["status", "reason"])
     Attendance.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
     if meeting.status == Meeting.Status.PLANNED:
-        workflow.move(meeting, Meeting.Status.HELD, error=MeetingError)
         meeting._change_reason = "Проведено"
-        meeting.save()
+        workflow.transition(meeting, Meeting.Status.HELD, by=by, error=MeetingError)
     return meeting
 
 
@@ -727,9 +727,9 @@ def protocol_text(content: dict) -> str:
     return "\n".join(lines)
 
 
-def _protocol_move(protocol: Protocol, to: str, *, by: User | None, comment: str = "") -> None:
-    old = workflow.move(protocol, to, error=MeetingError)
-    ProtocolEvent.objects.create(protocol=protocol, by=by, from_status=old, to_status=to, comment=comment)
+def _protocol_move(protocol: Protocol, to: str, *, by: User | None, comment: str = "", extra_fields=()) -> None:
+    """The one transition (rmo_portal.workflow): checks, saves `status` and `extra_fields`, records, notifies."""
+    workflow.transition(protocol, to, by=by, comment=comment, error=MeetingError, extra_fields=extra_fields)
 
 
 @transaction.atomic
@@ -757,16 +757,16 @@ def protocol_submit(*, protocol: Protocol, by: User) -> Protocol:
     previous = protocol.versions.order_by("-number").first()
     reason = ""
     if previous:
-        last_back = protocol.events.filter(to_status__in=[Protocol.Status.DRAFT, Protocol.Status.RETURNED]).last()
+        last_back = protocol.status_changes.filter(
+            to_status__in=[Protocol.Status.DRAFT, Protocol.Status.RETURNED]
+        ).last()
         reason = last_back.comment if last_back else ""
     number = (previous.number if previous else 0) + 1
     ProtocolVersion.objects.create(
         protocol=protocol, number=number, text=text, data=content, sha256=text_hash(text), reason=reason,
         created_by=by,
     )  # fmt: skip
-    protocol.version = number
-    _protocol_move(protocol, Protocol.Status.SIGNING, by=by)
-    protocol.save(update_fields=["status", "version"])
+    _protocol_move(protocol, Protocol.Status.SIGNING, by=by, extra_fields={"version": number})
     return protocol
 
 
@@ -777,7 +777,6 @@ def protocol_withdraw(*, protocol: Protocol, by: User, comment: str = "") -> Pro
     if protocol.status != Protocol.Status.SIGNING:
         raise MeetingError("Протокол не на подписи.")
     _protocol_move(protocol, Protocol.Status.DRAFT, by=by, comment=comment.strip() or "Возвращён для правки")
-    protocol.save(update_fields=["status"])
     return protocol
 
 
@@ -806,11 +805,11 @@ def protocol_sign(*, protocol: Protocol, by: User, password: str, request=None) 
         except SignatureError as error:
             raise MeetingError(str(error)) from error
     if not protocol_missing_roles(protocol):
-        _protocol_move(protocol, Protocol.Status.SIGNED, by=by)
-        protocol.signed_at = timezone.now()
         rule = protocol_rule(protocol.association)
-        protocol.published = bool(rule and rule.scan_published)
-        protocol.save(update_fields=["status", "signed_at", "published"])
+        _protocol_move(
+            protocol, Protocol.Status.SIGNED, by=by,
+            extra_fields={"signed_at": timezone.now(), "published": bool(rule and rule.scan_published)},
+        )  # fmt: skip
     return protocol
 
 
@@ -820,17 +819,47 @@ def protocol_return(*, protocol: Protocol, by: User, comment: str) -> Protocol:
     protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
     if not comment.strip():
         raise MeetingError("Напишите, что исправить.", field="comment")
-    _protocol_move(protocol, Protocol.Status.RETURNED, by=by, comment=comment.strip())
-    protocol.published = False
-    protocol.save(update_fields=["status", "published"])
+    _protocol_move(
+        protocol, Protocol.Status.RETURNED, by=by, comment=comment.strip(), extra_fields={"published": False}
+    )
     return protocol
+
+
+def protocol_notify(protocol: Protocol, old: str, new: str, by: User | None, comment: str) -> None:
+    """The workflow's notifier of protocols (registered in MeetingsConfig.ready()), after the move commits: when
+    the methodist returns a protocol, its secretary and the leader get her comment and a link."""
+    if new != Protocol.Status.RETURNED:
+        return
+    today = calendar.today()
+    people = {
+        u.pk: u
+        for role in (Membership.Role.SECRETARY, Membership.Role.LEADER)
+        for u in _role_holders(protocol.association, role, on=today)
+        if u.email
+    }
+    who = by.full_name if by else "Методист"
+    subject = f"Протокол № {protocol.number} возвращён на доработку"
+    what = (
+        f"{who} возвращает на доработку протокол № {protocol.number} заседания {protocol.association} "
+        f"от {date_ru(protocol.meeting.day)}.\n\nЧто исправить: {comment}\n\n"
+        f"Исправьте протокол и снова отправьте его на подпись:\n{workflow.link_to(protocol)}\n"
+    )
+    messages = [
+        (
+            subject,
+            f"Здравствуйте, {u.full_name}!\n\n{what}",
+            None,
+            [u.email],
+        )
+        for u in sorted(people.values(), key=lambda u: (u.sort_key, u.pk))
+    ]
+    send_mass_mail(messages, fail_silently=False)
 
 
 @transaction.atomic
 def protocol_accept(*, protocol: Protocol, by: User, comment: str = "") -> Protocol:
     protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
     _protocol_move(protocol, Protocol.Status.ACCEPTED, by=by, comment=comment.strip())
-    protocol.save(update_fields=["status"])
     return protocol
 
 
@@ -842,9 +871,7 @@ def protocol_correct(*, protocol: Protocol, by: User, reason: str) -> Protocol:
         raise MeetingError("Исправление открывают у подписанного протокола; черновик правят прямо в форме.")
     if not reason.strip():
         raise MeetingError("Укажите причину исправления.", field="reason")
-    _protocol_move(protocol, Protocol.Status.DRAFT, by=by, comment=reason.strip())
-    protocol.published = False
-    protocol.save(update_fields=["status", "published"])
+    _protocol_move(protocol, Protocol.Status.DRAFT, by=by, comment=reason.strip(), extra_fields={"published": False})
     return protocol
 
 

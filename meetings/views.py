@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from associations.models import Association
-from rmo_portal import calendar
+from rmo_portal import calendar, workflow
 from rmo_portal.files import file_response
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response, render_pdf
@@ -567,14 +567,14 @@ class ProtocolDetailView(ProtocolObjectMixin, PublicPermissionMixin, TemplateVie
             if protocol.status == Protocol.Status.SIGNING
             else [],
             insider=insider,
-            events=list(protocol.events.select_related("by")) if insider else [],
+            events=workflow.history_of(protocol) if insider else [],
             may_edit=allowed(user, "meetings.draft_protocol", protocol),
             may_sign=allowed(user, "meetings.sign_protocol", protocol),
             may_review=allowed(user, "meetings.review_protocol", protocol),
-            may_correct=allowed(user, "meetings.correct_protocol", protocol) and protocol.status in Protocol.FINAL,
+            may_correct=allowed(user, "meetings.correct_protocol", protocol) and protocol.is_final,
             may_withdraw=allowed(user, "meetings.correct_protocol", protocol)
             and protocol.status == Protocol.Status.SIGNING,
-            may_scan=allowed(user, "meetings.attach_scan", protocol) and protocol.status in Protocol.FINAL,
+            may_scan=allowed(user, "meetings.attach_scan", protocol) and protocol.is_final,
             sign_form=kwargs.pop("sign_form", SignForm()),
             comment_form=kwargs.pop("comment_form", CommentForm()),
             reason_form=kwargs.pop("reason_form", ReasonForm()),

@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Coalesce, ExtractYear, Lower
@@ -473,6 +474,7 @@ class ChangeRequest(models.Model):
         Status.ACCEPTED: set(),
         Status.RETURNED: set(),
     }
+    STATUS_BADGE = {Status.PENDING: "warning", Status.ACCEPTED: "success", Status.RETURNED: "danger"}
 
     teacher = models.ForeignKey(
         Teacher, on_delete=models.CASCADE, related_name="change_requests", verbose_name="педагог"
@@ -496,6 +498,8 @@ class ChangeRequest(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resubmission",
         verbose_name="исправляет запрос",
     )  # fmt: skip
+    # Its moves (rmo_portal.workflow.history_of); deleted with it.
+    status_changes = GenericRelation("rmo_portal.StatusChange")
 
     objects = ChangeRequestQuerySet.as_manager()
 
@@ -511,6 +515,10 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.teacher}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
 
     @property
     def can_be_resubmitted(self) -> bool:

@@ -42,7 +42,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 
-class ProfileError(Exception):
+class ProfileError(workflow.TransitionRefused):
     """A change to the teacher database that the rules do not allow; the message is for the user."""
 
 
@@ -91,7 +91,7 @@ def change_request_resubmit(*, previous: ChangeRequest, data: dict, evidence=Non
 def change_request_accept(*, change: ChangeRequest, by: User, comment: str = "") -> ChangeRequest:
     """Apply the requested change to the profile (re-validated now) and close the request."""
     change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
-    _move(change, ChangeRequest.Status.ACCEPTED)
+    _move(change, ChangeRequest.Status.ACCEPTED, by=by, comment=comment)
     teacher = change.teacher
     form = CHANGE_FORMS[change.kind](data=change.data, instance=_target_instance(teacher, change.kind))
     if not form.is_valid():
@@ -108,10 +108,6 @@ def change_request_accept(*, change: ChangeRequest, by: User, comment: str = "")
     form.save_m2m()
     if form.cleaned_data.get("school"):
         _main_employment_set(teacher, school=form.cleaned_data["school"], position=form.cleaned_data["position"])
-    change.decided_at = timezone.now()
-    change.decided_by = by
-    change.comment = comment
-    change.save(update_fields=["status", "decided_at", "decided_by", "comment"])
     return change
 
 
@@ -132,18 +128,16 @@ def change_request_return(*, change: ChangeRequest, by: User, comment: str) -> C
     if not comment.strip():
         raise ProfileError("Напишите, почему запрос возвращается: педагог увидит это объяснение.")
     change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
-    _move(change, ChangeRequest.Status.RETURNED)
-    change.decided_at = timezone.now()
-    change.decided_by = by
-    change.comment = comment.strip()
-    change.save(update_fields=["status", "decided_at", "decided_by", "comment"])
+    _move(change, ChangeRequest.Status.RETURNED, by=by, comment=comment.strip())
     return change
 
 
-def _move(change: ChangeRequest, to: str) -> None:
-    workflow.move(
-        change, to, error=ProfileError,
+def _move(change: ChangeRequest, to: str, *, by: User, comment: str) -> None:
+    """The one transition (rmo_portal.workflow): the decision, who and when saved with it, recorded."""
+    workflow.transition(
+        change, to, by=by, comment=comment, error=ProfileError,
         refused=lambda c, _: f"Запрос уже рассмотрен: {c.get_status_display().lower()}.",
+        extra_fields={"decided_at": timezone.now(), "decided_by": by, "comment": comment},
     )  # fmt: skip
 
 
@@ -232,6 +226,7 @@ def access_log(
 
 
 def _job_move(job: ImportJob, to: str, **fields) -> None:
+    # A machine state (queued, reading, ready…): workflow.move(), no history rows nor notifiers (rmo_portal.workflow).
     workflow.move(
         job, to, error=ProfileError,
         refused=lambda j, _: f"Загрузка уже в состоянии «{j.get_status_display().lower()}».",

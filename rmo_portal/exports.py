@@ -71,6 +71,7 @@ def may_start(user, code: str) -> bool:
 
 
 def _move(job, to: str, **fields) -> None:
+    # A machine state (queued, running, done…): workflow.move(), no history rows nor notifiers (rmo_portal.workflow).
     workflow.move(
         job, to, error=ExportError, refused=lambda j, _: f"Выгрузка уже в состоянии «{j.get_status_display().lower()}»."
     )

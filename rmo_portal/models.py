@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
@@ -167,3 +169,48 @@ class Signature(models.Model):
         """The hash a reader typed from the paper: its beginning (16 digits or more), any case, spaces ignored."""
         entered = "".join(entered.split()).lower()
         return len(entered) >= 16 and self.document_hash.lower().startswith(entered)
+
+
+class StatusChange(models.Model):
+    """One move of a document along its workflow (rmo_portal.workflow): who, when, from, to, with what comment."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", verbose_name="вид")
+    object_id = models.PositiveBigIntegerField("номер записи")
+    content_object = GenericForeignKey("content_type", "object_id")
+    # A default, not auto_now_add: the history moved here from the apps' own tables keeps its times.
+    at = models.DateTimeField("когда", default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="кто",
+    )  # fmt: skip
+    from_status = models.CharField("было", max_length=20, blank=True)
+    to_status = models.CharField("стало", max_length=20)
+    comment = models.TextField("комментарий", blank=True)
+
+    class Meta:
+        verbose_name = "смена состояния"
+        verbose_name_plural = "история состояний"
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="status_change_object_at")]
+
+    def __str__(self) -> str:
+        return f"{self.content_object}: {self.from_status_label or '—'} → {self.to_status_label}"
+
+    def _model(self):
+        # history_of() sets it; otherwise the content type (cached by Django) knows the model.
+        return getattr(self, "status_model", None) or self.content_type.model_class()
+
+    # What a person reads: the status labels, never the stored codes (STYLE.md §17).
+    @property
+    def from_status_label(self) -> str:
+        if not self.from_status:
+            return ""
+        from .workflow import status_label
+
+        return status_label(self._model(), self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        from .workflow import status_label
+
+        return status_label(self._model(), self.to_status)

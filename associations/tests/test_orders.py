@@ -115,7 +115,7 @@ def test_an_ineligible_leader_is_refused_with_the_rule_and_signed_only_with_a_re
     client.post(reverse("associations:order_sign", args=[order.pk]), {"override_reason": "Единственный кандидат"})
     order.refresh_from_db()
     assert order.status == Order.Status.SIGNED and order.override_reason == "Единственный кандидат"
-    assert "Подписан вопреки требованиям" in order.events.get(to_status="signed").comment
+    assert "Подписан вопреки требованиям" in order.status_changes.get(to_status="signed").comment
 
 
 def test_numbers_run_through_the_year_and_restart_in_the_next(district):
@@ -403,7 +403,7 @@ def test_a_second_signature_says_who_signed_the_order_and_changes_nothing(client
     assert said in response.content.decode().replace("\u00a0", " ")
     signed = Order.objects.get(pk=order.pk)
     assert (signed.number, signed.signed_on) == (order.number, datetime.date(2027, 1, 9))
-    assert signed.events.filter(to_status="signed").count() == 1
+    assert signed.status_changes.filter(to_status="signed").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from associations.models import Order, OrderEvent
+from associations.models import Order
 from associations.services import order_return, order_submit
 from members.tests.factories import district_head, methodist
+from rmo_portal.models import StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -31,4 +32,4 @@ def test_order_history_names_statuses_in_russian(client):
     assert "«На подписи» → «Возвращён на доработку» — «Уточнить даты»" in page
     for code in (": awaiting", ": returned", "draft →", "awaiting →"):
         assert code not in page
-    assert str(OrderEvent.objects.last()).endswith("На подписи → Возвращён на доработку")
+    assert str(StatusChange.objects.last()).endswith("На подписи → Возвращён на доработку")

@@ -20,7 +20,7 @@ from meetings.services import MeetingError
 from members.models import ConsentDocument
 from members.services import consent_give
 from members.tests.factories import UserFactory, methodist
-from rmo_portal import calendar
+from rmo_portal import calendar, workflow
 from rmo_portal.signatures import signature_find, text_hash
 
 pytestmark = pytest.mark.django_db
@@ -374,3 +374,23 @@ def test_pdf_of_a_frozen_protocol_is_kept_but_never_misses_a_later_signature(vil
     codes = [s.code_label for s in services.protocol_signatures(protocol)]
     second = pdf_text()
     assert all(code in second for code in codes) and not all(code in first for code in codes)
+
+
+def test_a_returned_protocol_is_mailed_to_its_secretary_and_leader_with_the_comment(
+    vilyuisk, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://rmo.example.ru"
+    meeting = _held_meeting(vilyuisk)
+    protocol = services.protocol_submit(protocol=_protocol_ready(vilyuisk, meeting), by=vilyuisk["secretary"])
+    services.protocol_sign(protocol=protocol, by=vilyuisk["secretary"], password=PASSWORD)
+    protocol = services.protocol_sign(protocol=protocol, by=vilyuisk["leader"], password=PASSWORD)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.protocol_return(protocol=protocol, by=vilyuisk["curator"], comment="Нет голосования по п. 2")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([vilyuisk["leader"].email, vilyuisk["secretary"].email])
+    letter = mail.outbox[0]
+    assert letter.subject == f"Протокол № {protocol.number} возвращён на доработку"
+    assert f"{vilyuisk['curator'].full_name} возвращает на доработку протокол № {protocol.number}" in letter.body
+    assert "Что исправить: Нет голосования по п. 2" in letter.body
+    assert f"https://rmo.example.ru{protocol.get_absolute_url()}" in letter.body
+    assert [c.to_status_label for c in workflow.history_of(protocol)][-1] == "Возвращён на доработку"

@@ -66,3 +66,14 @@ def document_signatures(kind: str, pk, version=None) -> list:
     from rmo_portal.signatures import signatures_of
 
     return signatures_of(f"{kind}:{pk}", version)
+
+
+@register.simple_tag
+def status_badge(obj) -> str:
+    """{% status_badge order %} → <span class="badge text-bg-success">Подписан</span>: the colour from the model's
+    STATUS_BADGE (rmo_portal.workflow), the label from its Status."""
+    from django.utils.html import format_html
+
+    from rmo_portal.workflow import badge_colour, status_label
+
+    return format_html('<span class="badge text-bg-{}">{}</span>', badge_colour(obj), status_label(obj, obj.status))

@@ -8,6 +8,7 @@ about a minute on PostgreSQL. Running it again adds as many again (new user name
 import datetime
 import random
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Max
@@ -19,11 +20,11 @@ from associations.models import (
     Membership,
     Order,
     OrderCounter,
-    OrderEvent,
     Regulation,
 )
 from members.models import Category, Employment, Role, School, Subject, Teacher, TrainingCourse, User, person_sort_key
 from rmo_portal import calendar
+from rmo_portal.models import StatusChange
 
 SURNAMES = ["Ёлкина", "Елисеева", "Яковлева", "Иванова", "Смирнова", "Кузнецова", "Попова", "Соколова", "Фёдорова"]
 FIRST = ["Анна", "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Алёна"]
@@ -202,9 +203,10 @@ class Command(BaseCommand):
         orders = Order.objects.bulk_create(rows, batch_size=BATCH)
         counter.last = number
         counter.save(update_fields=["last"])
-        OrderEvent.objects.bulk_create(
+        order_type = ContentType.objects.get_for_model(Order)
+        StatusChange.objects.bulk_create(
             (
-                OrderEvent(order=o, by=who, from_status=old, to_status=new)
+                StatusChange(content_type=order_type, object_id=o.pk, by=who, from_status=old, to_status=new)
                 for o in orders
                 for who, old, new in (
                     (o.drafted_by, Order.Status.DRAFT, Order.Status.AWAITING),
