@@ -8,12 +8,16 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from associations.demo import register_demo
         from members.extensions import register_profile_section
+        from rmo_portal import workflow
 
         from .demo import demo_seed_documents
         from .exports import register_exports
+        from .models import Filing
         from .panels import register_panels
         from .profile import mentorship
+        from .services import filing_notify
 
+        workflow.register_notifier(Filing, filing_notify)  # letters on submission, return, acceptance, publication
         register_panels()  # the documents' panels on the start pages (rmo_portal.panels)
         register_exports()  # the district's summary (Excel) and long documents' PDFs, made in the background
         register_demo(demo_seed_documents)  # the demo district's plans and reports (manage.py seed_demo)

@@ -4,6 +4,7 @@ self-assessment; their versions, the members' discussion and vote, the methodist
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -126,6 +127,7 @@ class Filing(models.Model):
     created_at = models.DateTimeField("создан", auto_now_add=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
 
+    status_changes = GenericRelation("rmo_portal.StatusChange")
     objects = FilingQuerySet.as_manager()
 
     class Meta:

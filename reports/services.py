@@ -30,10 +30,10 @@ class FilingError(workflow.TransitionRefused):
 
 
 def _move(filing: Filing, to: str, *, by: User | None, comment: str = "", fields: tuple[str, ...] = ()) -> str:
-    """The one place a document's status changes (rmo_portal.workflow)."""
-    old = workflow.move(filing, to, error=FilingError)
-    filing.save(update_fields=["status", "updated_at", *fields])
-    return old
+    """The one place a document's status changes: the workflow kernel checks, saves, records and notifies."""
+    return workflow.transition(
+        filing, to, by=by, comment=comment, error=FilingError, save_fields=("updated_at", *fields)
+    )
 
 
 # --- what an association owes ------------------------------------------------------------------------------
@@ -535,9 +535,44 @@ def public_sections(filing: Filing, sections: list[dict]) -> list[dict]:
 
 
 def history(filing: Filing) -> list:
-    """The document's moves (who, when, from, to, comment), from the one workflow history when it keeps them."""
-    history_of = getattr(workflow, "history_of", None)
-    return list(history_of(filing)) if history_of else []
+    """The document's moves (who, when, from, to, comment), from the one workflow history."""
+    return workflow.history_of(filing)
+
+
+def filing_notify(filing: Filing, old: str, new: str, by: User | None, comment: str) -> None:
+    """The workflow's notifier of documents (registered in ReportsConfig.ready()), after the move commits: the
+    curators hear of a submitted document; the leaders of a returned one (with the comments), an accepted and a
+    published one."""
+    from django.core.mail import send_mass_mail
+
+    today = calendar.today()
+    link = workflow.link_to(filing)
+    if new == Filing.Status.SUBMITTED:
+        people = list(filing.association.curators.exclude(email=""))
+        subject = f"На проверку: {filing.title}, {filing.association}"
+        text = f"{filing.association} отправляет на проверку «{filing.title}».\n\nОткрыть: {link}\n"
+    elif new in (Filing.Status.RETURNED, Filing.Status.ACCEPTED, Filing.Status.PUBLISHED):
+        leaders = Membership.objects.current(on=today).filter(association=filing.association,
+                                                               role=Membership.Role.LEADER)  # fmt: skip
+        people = list(User.objects.filter(pk__in=leaders.values("user")).exclude(email=""))
+        if new == Filing.Status.RETURNED:
+            notes = list(filing.comments.filter(review=True, version=filing.versions.count()).order_by("pk"))
+            by_section = {key: title for key, title, _hint in SECTIONS[filing.kind]}
+            lines = [f"— {by_section.get(c.section, 'в целом')}: {c.text}" for c in notes]
+            subject = f"Возвращён на доработку: {filing.title}"
+            text = (f"Методист возвращает «{filing.title}» на доработку.\n\nЗамечания:\n" + "\n".join(lines)
+                    + f"\n\nИсправьте и отправьте снова: {link}\n")  # fmt: skip
+        elif new == Filing.Status.ACCEPTED:
+            subject = f"Принят: {filing.title}"
+            text = f"«{filing.title}» принят; он будет опубликован {date_ru(filing.publish_on)}.\n\n{link}\n"
+        else:
+            subject = f"Опубликован: {filing.title}"
+            text = f"«{filing.title}» опубликован в разделе «Методическая работа».\n\n{link}\n"
+    else:
+        return
+    send_mass_mail(
+        [(subject, f"Здравствуйте, {u.full_name}!\n\n{text}", None, [u.email]) for u in people], fail_silently=False
+    )
 
 
 # --- mentorship (seed 004 §9.12) ----------------------------------------------------------------------------

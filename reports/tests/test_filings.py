@@ -332,3 +332,24 @@ def test_plan_items_are_linked_to_meetings_and_events_from_the_edit_form(umo, lo
     first, second = plan.items.order_by("position")
     assert list(first.meetings.all()) == [meeting] and list(second.events.all()) == [event]
     assert second.execution == PlanItem.Outcome.DONE  # the seminar took place on 1 April
+
+
+def test_curator_hears_of_a_submission_and_the_leader_of_the_return_with_the_section_comments(
+    umo, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    umo["curator"].email, umo["leader"].email = "curator@example.ru", "leader@example.ru"
+    umo["curator"].save(), umo["leader"].save()
+    report = services.filing_create(association=umo["association"], kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                                    by=umo["leader"])  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.filing_submit(filing=report, by=umo["leader"])
+    assert mail.outbox[-1].to == ["curator@example.ru"] and "На проверку" in mail.outbox[-1].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        services.filing_return(filing=report, by=umo["curator"], comment="Проверьте цифры",
+                               section_comments={"problems": "Раскройте подробнее"})  # fmt: skip
+    letter = mail.outbox[-1]
+    assert letter.to == ["leader@example.ru"]
+    assert "— в целом: Проверьте цифры" in letter.body and "— Проблемы: Раскройте подробнее" in letter.body
+    assert [h.to_status for h in services.history(report)] == ["submitted", "returned"]
