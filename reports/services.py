@@ -608,3 +608,26 @@ def mentorship_candidates(association: Association, *, on: datetime.date) -> lis
     members = _members(association, on=on)
     young = {t.user_id for t in Teacher.objects.filter(user__in=[u.pk for u in members]) if t.is_young_specialist(on)}
     return sorted(members, key=lambda u: (u.pk not in young, u.sort_key))
+
+
+@transaction.atomic
+def filing_approved_at(*, filing: Filing, by: User, meeting: Meeting | None) -> Filing:
+    """Record the meeting whose protocol approved the document («УТВЕРЖДЕНО … протокол № … от …» in its PDF):
+    a held meeting of the same association with a signed protocol, or none."""
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    if meeting is not None:
+        protocol = Protocol.objects.filter(meeting=meeting, status__in=list(Protocol.FINAL)).first()
+        if meeting.association_id != filing.association_id or protocol is None:
+            raise FilingError("Выберите заседание этого объединения с подписанным протоколом.", field="meeting")
+    filing.approved_at_meeting = meeting
+    filing.save(update_fields=["approved_at_meeting", "updated_at"])
+    return filing
+
+
+def approval_meetings(filing: Filing) -> list[Meeting]:
+    """The association's meetings with signed protocols, latest first: where a plan can have been approved."""
+    return list(
+        Meeting.objects.filter(association=filing.association, protocol__status__in=list(Protocol.FINAL))
+        .select_related("protocol")
+        .order_by("-starts_at")[:20]
+    )

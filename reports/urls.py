@@ -25,6 +25,7 @@ urlpatterns = [
     path("documents/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("documents/<int:pk>/return/", views.ReturnView.as_view(), name="return"),
     path("documents/<int:pk>/accept/", views.AcceptView.as_view(), name="accept"),
+    path("documents/<int:pk>/approval/", views.ApprovalView.as_view(), name="approval"),
     path("documents/<int:pk>/versions/", views.VersionsView.as_view(), name="versions"),
     path("documents/<int:pk>/pdf/", views.FilingPdfView.as_view(), name="pdf"),
 ]

@@ -132,6 +132,9 @@ class FilingDetailView(FilingObjectMixin, PublicPermissionMixin, TemplateView):
             may_vote=allowed(user, "reports.vote", filing) and filing.is_discussion_open(today),
             may_submit=allowed(user, "reports.submit_filing", filing),
             may_review=allowed(user, "reports.review_filing", filing),
+            may_approve=allowed(user, "reports.record_approval", filing),
+            approval_meetings=services.approval_meetings(filing) if allowed(user, "reports.record_approval", filing)
+            else [],
             pairs=list(Mentorship.objects.filter(association=filing.association, academic_year=filing.academic_year)
                        .select_related("mentor", "mentee")) if insider and filing.kind == Kind.WORK_PLAN else [],
             may_mentor=filing.kind == Kind.WORK_PLAN and allowed(user, "reports.manage_mentorship", filing.association),
@@ -187,6 +190,30 @@ class MentorshipRemoveView(PermissionMixin, View):
         messages.success(request, "Пара наставничества удалена.")
         back = request.POST.get("next", "")
         return redirect(back if back.startswith("/documents/") else "/")
+
+
+class ApprovalView(FilingObjectMixin, PermissionMixin, View):
+    """The leader names the meeting whose protocol approved the document (or none)."""
+
+    permission_required = "reports.record_approval"
+
+    def post(self, request, pk):
+        filing = self.get_filing()
+        value = request.POST.get("meeting", "")
+        meeting = None
+        if value.isdigit():
+            meeting = next((m for m in services.approval_meetings(filing) if m.pk == int(value)), None)
+        try:
+            if value and meeting is None:
+                raise FilingError("Выберите заседание из списка.")
+            services.filing_approved_at(filing=filing, by=request.user, meeting=meeting)
+        except FilingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, "Отметка об утверждении сохранена." if meeting else "Отметка об утверждении снята."
+            )
+        return redirect(filing.get_absolute_url())
 
 
 class FilingEditView(FilingObjectMixin, PermissionMixin, TemplateView):

@@ -353,3 +353,32 @@ def test_curator_hears_of_a_submission_and_the_leader_of_the_return_with_the_sec
     assert letter.to == ["leader@example.ru"]
     assert "— в целом: Проверьте цифры" in letter.body and "— Проблемы: Раскройте подробнее" in letter.body
     assert [h.to_status for h in services.history(report)] == ["submitted", "returned"]
+
+
+def test_plan_approved_at_a_meeting_says_so_in_its_pdf(umo, login):
+    import io
+
+    from pypdf import PdfReader
+
+    meeting = meeting_services.meeting_plan(
+        association=umo["association"], by=umo["leader"], topic="Утверждение плана", place="СОШ",
+        starts_at=timezone.make_aware(datetime.datetime(2027, 5, 6, 15)),
+    )  # fmt: skip
+    meeting_services.attendance_save(meeting=meeting, by=umo["secretary"], marks={}, today=datetime.date(2027, 5, 6))
+    plan = services.filing_create(association=umo["association"], kind=Kind.WORK_PLAN, academic_year=2027,
+                                  by=umo["leader"])  # fmt: skip
+    with pytest.raises(FilingError, match="подписанным протоколом"):
+        services.filing_approved_at(filing=plan, by=umo["leader"], meeting=meeting)
+    protocol = meeting_services.protocol_start(meeting=meeting, by=umo["secretary"])
+    item = meeting.items.create(title="О плане", decided="Утвердить план")
+    protocol = meeting_services.protocol_submit(protocol=protocol, by=umo["secretary"])
+    for signer in (umo["leader"], umo["secretary"]):
+        protocol = meeting_services.protocol_sign(protocol=protocol, by=signer, password="пароль-для-тестов-1")
+    assert protocol.status == "signed" and item.pk
+    client = login(umo["leader"])
+    assert client.post(f"/documents/{plan.pk}/approval/", {"meeting": meeting.pk}).status_code == 302
+    plan.refresh_from_db()
+    plan = services.filing_save(filing=plan, by=umo["leader"], revision=plan.revision, body={"goal": "Цель"})
+    Filing.objects.filter(pk=plan.pk).update(status=Filing.Status.ACCEPTED)
+    text = PdfReader(io.BytesIO(client.get(f"/documents/{plan.pk}/pdf/").content)).pages[0].extract_text()
+    assert "УТВЕРЖДЕНО" in text and f"протокол № {protocol.number} от 6 мая 2027 г." in text

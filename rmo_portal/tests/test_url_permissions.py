@@ -247,6 +247,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reports:submit": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, leader=200)),
     "reports:return": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, curator=200, admin=200)),
     "reports:accept": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, curator=200, admin=200)),
+    "reports:approval": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, leader=200)),
     "reports:versions": a_insiders,
     "reports:pdf": a_insiders,
 }
@@ -344,6 +345,7 @@ KWARGS.update(
         "reports:return": lambda w: {"pk": w.report.pk},
         "reports:accept": lambda w: {"pk": w.report.pk},
         "reports:versions": lambda w: {"pk": w.report.pk},
+        "reports:approval": lambda w: {"pk": w.plan.pk},
         "reports:pdf": lambda w: {"pk": w.report.pk},
     }
 )
