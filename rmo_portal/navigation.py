@@ -36,8 +36,6 @@ NAV_ITEMS = (
     NavItem("Приказы", "associations:order_list", "file-earmark-text", perm="associations.view_orders"),
     NavItem("Положения", "associations:regulation_list", "journal-text", perm="members.view_district"),
     NavItem("Администрирование", "admin:index", "gear", perm="portal.use_admin"),
-    # «Календарь в телефоне»: the personal iCalendar feed (meetings.feed_views).
-    NavItem("Календарь", "meetings:calendar", "calendar-event", perm="meetings.use_calendar_feed", login_required=True),
 )
 
 

@@ -221,12 +221,12 @@ def test_the_feed_of_a_deactivated_account_is_404(client):
     assert client.get(reverse("meetings:calendar_feed", args=[token])).status_code == 404
 
 
-def test_signed_in_people_find_the_calendar_page_in_the_navigation(client, member):
+def test_signed_in_people_find_the_calendar_page_in_their_menu(client, member):
     user, _ = member
     give_consent(user)
     client.force_login(user)
     page = client.get(reverse("export_list")).content.decode()
-    assert 'class="bi bi-calendar-event"></i> Календарь</a>' in page
+    assert 'class="bi bi-calendar-event"></i> Календарь в телефоне</a>' in page
 
 
 def test_the_feed_is_read_only(client, member):
