@@ -43,6 +43,8 @@ DOWNLOADS = re.compile(
     r"(\.(xlsx|pdf|csv|docx?|odt|ics)$)|(/(pdf|xlsx|download|file)/$)|(/materials/\d+/$)|([?&]format=(xlsx|pdf|csv))"
 )
 
+TEMPLATE_LEAK = re.compile(r"\{[#%]|[#%]\}|\{\{|\}\}")
+
 # (role, path, what is found) → who is fixing it. Remove a line when its fix lands.
 ALLOWED: dict[tuple[str, str, str], str] = {}
 
@@ -161,6 +163,8 @@ def crawl(client, role: str) -> tuple[list[tuple[str, str, str, str]], int]:
             for match in ISO_DATE.finditer(text):
                 found.append((role, address, match.group(), snippet(text, match)))
             for match in CODE_WORDS.finditer(text):
+                found.append((role, address, match.group(), snippet(text, match)))
+            for match in TEMPLATE_LEAK.finditer(text):  # a template tag or comment Django printed as text
                 found.append((role, address, match.group(), snippet(text, match)))
             targets.extend(page.links)
         for href in targets:
