@@ -46,6 +46,9 @@ def my_tasks(request: HttpRequest, today: datetime.date) -> dict | None:
     return {"decisions": decisions, "decision_count": total, "today": today}
 
 
+REVIEW_PREVIEW = 10
+
+
 def protocols_to_review(request: HttpRequest, today: datetime.date) -> dict:
     """Signed protocols of the associations she curates, oldest signature first, late ones marked (1 query)."""
     protocols = (
@@ -53,7 +56,8 @@ def protocols_to_review(request: HttpRequest, today: datetime.date) -> dict:
         .select_related("association", "meeting")
         .order_by("signed_at", "pk")
     )
-    return {"protocols": list(protocols)}
+    shown = list(protocols[:REVIEW_PREVIEW])  # the oldest first; a region's year would otherwise list hundreds
+    return {"protocols": shown, "more": protocols.count() - len(shown) if len(shown) == REVIEW_PREVIEW else 0}
 
 
 def protocols_in_hand(request: HttpRequest, today: datetime.date) -> dict | None:

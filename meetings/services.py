@@ -251,6 +251,11 @@ def schedule_changes_after_approval(schedule: Schedule) -> list[ScheduleChange]:
         .order_by("id", "history_id")
     )
     changes = []
+    for row in rows:  # a meeting added to the schedule after it was approved
+        if row.history_type == "+" and row.history_date > schedule.approved_at:
+            when = _field_label("starts_at", row.starts_at)
+            changes.append(ScheduleChange(at=row.history_date, by=row.history_user, topic=row.topic,
+                                          changes=[f"добавлено заседание: {when}"], reason=""))  # fmt: skip
     for previous, row in itertools.pairwise(rows):
         if row.id != previous.id or row.history_type != "~" or row.history_date < schedule.approved_at:
             continue
@@ -580,6 +585,8 @@ def protocol_start(*, meeting: Meeting, by: User) -> Protocol:
     if meeting.status != Meeting.Status.HELD:
         raise MeetingError("Протокол оформляют после заседания: сначала отметьте присутствующих.")
     rule = protocol_rule(meeting.association)
+    # One number at a time per association: two protocols opened at once never draw the same number.
+    Association.objects.select_for_update().filter(pk=meeting.association_id).first()
     last = (
         Protocol.objects.filter(association=meeting.association, academic_year=meeting.academic_year).aggregate(
             n=Max("number")
@@ -900,6 +907,15 @@ def version_diff(older: ProtocolVersion, newer: ProtocolVersion) -> list[tuple[s
     return rows
 
 
+def consent_stamp(protocol: Protocol) -> str:
+    """Changes whenever a consent of the meeting's people is given or withdrawn (for the public PDF's cache)."""
+    from django.db.models import Max
+
+    ids = Attendance.objects.filter(meeting_id=protocol.meeting_id).values("user")
+    stamp = Consent.objects.filter(user__in=ids).aggregate(given=Max("given_at"), withdrawn=Max("withdrawn_at"))
+    return f"{stamp['given']}/{stamp['withdrawn']}"
+
+
 def publishable_ids(user_ids: set[int]) -> set[int]:
     """Those of these people whose current consent allows their name on public pages."""
     return set(
@@ -922,8 +938,6 @@ def public_content(protocol: Protocol, content: dict) -> dict:
         {name for u in people if u.pk not in allowed for name in (u.get_full_name(), u.short_name) if name},
         key=len, reverse=True,
     )  # fmt: skip
-    if not hidden:
-        return content
 
     def mask(text: str) -> str:
         for name in hidden:
@@ -940,7 +954,9 @@ def public_content(protocol: Protocol, content: dict) -> dict:
     masked = dict(content)
     masked["present"] = named(content["present"])
     masked["present_count"] = len(content["present"])
-    masked["absent"] = named(content["absent"])
+    # Reasons of absence are the members' own business; guests gave no consent at all: counted, not named.
+    masked["absent"] = named([name.split(" (")[0] for name in content["absent"]])
+    masked["guests"] = [count_ru(len(content["guests"]), ("гость", "гостя", "гостей"))] if content["guests"] else []
     masked["items"] = [
         dict(item, speaker=mask(item["speaker"]), heard=mask(item["heard"]), spoke=mask(item["spoke"]),
              decided=mask(item["decided"]),

@@ -266,6 +266,15 @@ class MeetingDetailView(MeetingObjectMixin, PublicPermissionMixin, TemplateView)
                 Prefetch("decisions", queryset=Decision.objects.select_related("responsible", "binding_order")),
             )
         )
+        if not insider:  # the public reads speakers' names only where they agreed to publication
+            allowed_ids = services.publishable_ids({i.speaker_id for i in items if i.speaker_id})
+            for item in items:
+                if item.speaker_id and item.speaker_id not in allowed_ids:
+                    item.public_speaker = "член объединения"
+                elif not item.speaker_id and item.speaker_name:
+                    item.public_speaker = "приглашённый докладчик"
+                else:
+                    item.public_speaker = item.speaker_label
         marks = list(Attendance.objects.filter(meeting=meeting).select_related("user")) if insider else []
         guests = list(Guest.objects.filter(meeting=meeting)) if insider else []
         protocol = Protocol.objects.filter(meeting=meeting).first()
@@ -783,7 +792,8 @@ class ProtocolPdfView(ProtocolObjectMixin, PublicPermissionMixin, View):
         key = ":".join(
             str(part)
             for part in ("protocol-pdf", protocol.pk, protocol.version, protocol.status, len(context["signatures"]),
-                         int(context["insider"]), protocol.updated_at.timestamp(), request.get_host())
+                         int(context["insider"]), protocol.updated_at.timestamp(), request.get_host(),
+                         "" if context["insider"] else services.consent_stamp(protocol))
         )  # fmt: skip
         content = cache.get(key)
         if content is None:

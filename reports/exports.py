@@ -74,46 +74,73 @@ def build_filing_pdf(job, params, progress):
 
 def portfolio_context(filing: Filing, viewer) -> dict:
     """What a portfolio bundles (seed 003 §4.4): the year's plans, reports and notes (accepted or published), the
-    signed protocols, the events the association organised with their results, and the materials' titles."""
+    signed protocols, the events the association organised with their results, and the materials' titles.
+
+    Outsiders (anyone not of the association or the service) get what is public only: published documents and
+    protocols, published events, and the names of people who agreed to publication."""
     from associations.models import Document as Kind
     from meetings.models import AgendaMaterial, Event, Protocol, ProtocolVersion
-    from meetings.services import public_content
+    from meetings.services import public_content, publishable_ids
     from rmo_portal.permissions import allowed
 
-    from .models import SECTIONS
-
     insider = allowed(viewer, "reports.view_documents", filing.association)
+    hidden = [] if insider else services.hidden_names(filing)
 
     def shown(f: Filing) -> list[dict]:
         return f.sections if insider else services.public_sections(f, f.sections)
 
     year = filing.academic_year
-    documents = [
-        {"title": f.title, "sections": shown(f), "items": list(f.items.all()) if f.kind == Kind.WORK_PLAN else []}
-        for f in Filing.objects.filter(
-            association=filing.association, academic_year=year,
-            status__in=[Filing.Status.ACCEPTED, Filing.Status.PUBLISHED],
-        ).exclude(kind=Kind.PORTFOLIO).order_by("kind", "quarter")
-    ]  # fmt: skip
+    statuses = [Filing.Status.ACCEPTED, Filing.Status.PUBLISHED] if insider else [Filing.Status.PUBLISHED]
+    documents = []
+    for f in (Filing.objects.filter(association=filing.association, academic_year=year, status__in=statuses)
+              .exclude(kind=Kind.PORTFOLIO).order_by("kind", "quarter")):  # fmt: skip
+        items = list(f.items.all()) if f.kind == Kind.WORK_PLAN else []
+        for item in items:
+            item.what, item.responsible, item.expected = (
+                services.mask_names(v, hidden) for v in (item.what, item.responsible, item.expected)
+            )
+        documents.append({"title": f.title, "sections": shown(f), "items": items})
+    protocol_rows = Protocol.objects.filter(
+        association=filing.association, academic_year=year, status__in=list(Protocol.FINAL)
+    )
+    if not insider:
+        protocol_rows = protocol_rows.filter(published=True)
     protocols = []
-    for protocol in Protocol.objects.filter(association=filing.association, academic_year=year,
-                                            status__in=list(Protocol.FINAL)).order_by("number"):  # fmt: skip
+    for protocol in protocol_rows.select_related("meeting").order_by("number"):
         version = ProtocolVersion.objects.filter(protocol=protocol, number=protocol.version).first()
         if version:
             content = version.data if insider else public_content(protocol, version.data)
-            protocols.append({"title": f"Протокол № {protocol.number} от {protocol.meeting.day_label}",
-                              "content": content})  # fmt: skip
+            protocols.append(
+                {"title": f"Протокол № {protocol.number} от {protocol.meeting.day_label}", "content": content}
+            )
     start, end = calendar.year_bounds(year)
-    events = list(Event.objects.filter(organisers=filing.association, starts_on__gte=start, starts_on__lte=end)
-                  .prefetch_related("participants").order_by("starts_on"))  # fmt: skip
-    materials = list(
-        AgendaMaterial.objects.filter(item__meeting__association=filing.association, item__meeting__academic_year=year)
-        .select_related("item__meeting", "file")
-        .order_by("item__meeting__starts_at", "pk")
-    )
+    events = Event.objects.filter(organisers=filing.association, starts_on__gte=start, starts_on__lte=end)
+    if not insider:
+        events = events.filter(published=True)
+    events = list(events.prefetch_related("participants__teacher").order_by("starts_on"))
+    teachers = {p.teacher.user_id for e in events for p in e.participants.all() if p.teacher_id}
+    consented = set() if insider else publishable_ids(teachers)
+    for event in events:
+        event.shown_results = [
+            (
+                p.name if insider or (p.teacher_id and p.teacher.user_id in consented)
+                else "участник (ФИО не публикуется)",
+                p.get_result_display(),
+            )
+            for p in event.participants.all()
+            if p.result != "participant"
+        ]  # fmt: skip
+    materials = []
+    if insider:
+        materials = list(
+            AgendaMaterial.objects.filter(
+                item__meeting__association=filing.association, item__meeting__academic_year=year
+            )
+            .select_related("item__meeting", "file")
+            .order_by("item__meeting__starts_at", "pk")
+        )
     return {"filing": filing, "association": filing.association, "sections": shown(filing),
-            "documents": documents, "protocols": protocols, "events": events, "materials": materials,
-            "SECTIONS": SECTIONS}  # fmt: skip
+            "documents": documents, "protocols": protocols, "events": events, "materials": materials}  # fmt: skip
 
 
 def build_portfolio_pdf(job, params, progress):

@@ -7,7 +7,7 @@ import difflib
 import html
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,6 +123,8 @@ def filing_create(
         raise FilingError("Такой документ объединение не составляет.")
     if (kind == Kind.QUARTERLY_NOTE) != bool(quarter):
         raise FilingError("Квартал указывают только для аналитической записки.", field="quarter")
+    if not 0 <= quarter <= 4:
+        raise FilingError("Квартал — с первого по четвёртый.", field="quarter")
     filing = Filing(association=association, kind=kind, academic_year=academic_year, quarter=quarter, created_by=by)
     body, sources = prefill(filing, today=today)
     filing.body, filing.sources = body, sources
@@ -289,7 +291,11 @@ def filing_save(
             "документ в новой вкладке, сравните и перенесите свои правки."
         )
     keys = {key for key, _title, _hint in SECTIONS[filing.kind]}
-    filing.body = {key: richtext.clean(value) for key, value in body.items() if key in keys}
+    cleaned = {key: richtext.clean(value) for key, value in body.items() if key in keys}
+    if filing.status == Filing.Status.DISCUSSION and cleaned != filing.body:
+        # The members voted on another text: their votes go, and they vote again on this one.
+        filing.votes.all().delete()
+    filing.body = cleaned
     filing.revision += 1
     filing.save(update_fields=["body", "revision", "updated_at"])
     if items is not None and filing.kind == Kind.WORK_PLAN:
@@ -309,6 +315,10 @@ def _items_replace(filing: Filing, items: list[dict]) -> None:
             raise FilingError(f"Пункт {position}: месяц — число от 1 до 12.")
         item = kept.get(row.get("id")) or PlanItem(filing=filing)
         item.position, item.what, item.month, item.date = position, what[:500], month, row.get("date")
+        if (row.get("form") or PlanItem.Form.OTHER) not in PlanItem.Form.values:
+            raise FilingError(f"Пункт {position}: выберите форму из списка.")
+        if row.get("outcome") and row["outcome"] not in PlanItem.Outcome.values:
+            raise FilingError(f"Пункт {position}: выберите итог из списка.")
         item.form = row.get("form") or PlanItem.Form.OTHER
         item.responsible = (row.get("responsible") or "")[:300]
         item.expected = (row.get("expected") or "")[:500]
@@ -373,6 +383,10 @@ def discussion_open(*, filing: Filing, by: User, until: datetime.date, today: da
 
 @transaction.atomic
 def filing_comment(*, filing: Filing, by: User, text: str, section: str = "", review: bool = False) -> FilingComment:
+    """A comment: members' while the discussion is open; the curating methodist's (and her review notes) any time."""
+    curator = filing.association.curators.filter(pk=by.pk).exists()
+    if not review and not curator and not filing.is_discussion_open(calendar.today()):
+        raise FilingError("Обсуждение закрыто: комментарии больше не принимаются.")
     if not text.strip():
         raise FilingError("Напишите комментарий.", field="text")
     if section and section not in {key for key, _t, _h in SECTIONS[filing.kind]} | {"items"}:
@@ -475,7 +489,9 @@ def _publish(filing: Filing) -> None:
     from rmo_portal.search import fold
 
     filing.published_at = timezone.now()
-    words = [filing.title, str(filing.association)] + [richtext.to_text(v) for v in filing.body.values()]
+    # What the public reads, and nothing else: the search must not confirm what the page hides.
+    public = public_sections(filing, filing.sections)
+    words = [filing.title, str(filing.association)] + [richtext.to_text(section["html"]) for section in public]
     filing.search_text = fold(" ".join(words))
     _move(filing, Filing.Status.PUBLISHED, by=None, fields=("published_at", "search_text"))
 
@@ -515,23 +531,46 @@ def published_search(query: str):
 def public_sections(filing: Filing, sections: list[dict]) -> list[dict]:
     """The sections as the public reads them: those naming people's situation left out, and the names of members
     who did not consent to publication replaced (as in public protocols)."""
-    from meetings.services import publishable_ids
-
-    people = _members(filing.association, on=calendar.today())
-    allowed = publishable_ids({u.pk for u in people})
-    hidden = sorted(
-        {name for u in people if u.pk not in allowed for name in (u.get_full_name(), u.short_name) if name},
-        key=len, reverse=True,
-    )  # fmt: skip
+    hidden = hidden_names(filing)
     shown = []
     for section in sections:
         if section["key"] in PRIVATE_SECTIONS:
             continue
-        text = section["html"]
-        for name in hidden:
-            text = text.replace(html.escape(name), "член объединения")
-        shown.append({**section, "html": text})
+        shown.append({**section, "html": mask_names(section["html"], hidden, escaped=True)})
     return shown
+
+
+def hidden_names(filing: Filing) -> list[str]:
+    """The names (full and short) of the year's members who did not agree to publication, longest first."""
+    from meetings.services import publishable_ids
+
+    start, end = calendar.year_bounds(filing.academic_year)
+    ids = (
+        Membership.objects.filter(association=filing.association, start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .values("user")
+    )
+    people = list(User.objects.filter(pk__in=ids))
+    allowed = publishable_ids({u.pk for u in people})
+    names = {name for u in people if u.pk not in allowed for name in (u.get_full_name(), u.short_name) if name}
+    return sorted(names, key=len, reverse=True)
+
+
+def consent_stamp(filing: Filing) -> str:
+    """Changes whenever a consent of the association's people is given or withdrawn (for caches of public text)."""
+    from django.db.models import Max
+
+    from members.models import Consent
+
+    ids = Membership.objects.filter(association=filing.association).values("user")
+    stamp = Consent.objects.filter(user__in=ids).aggregate(given=Max("given_at"), withdrawn=Max("withdrawn_at"))
+    return f"{stamp['given']}/{stamp['withdrawn']}"
+
+
+def mask_names(text: str, hidden: list[str], *, escaped: bool = False) -> str:
+    for name in hidden:
+        text = text.replace(html.escape(name) if escaped else name, "член объединения")
+    return text
 
 
 def history(filing: Filing) -> list:

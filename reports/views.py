@@ -1,10 +1,12 @@
 """Pages of an association's documents: thin views over reports.services."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -12,7 +14,7 @@ from associations.models import Association
 from associations.models import Document as Kind
 from rmo_portal import calendar, exports
 from rmo_portal.mixins import PermissionMixin
-from rmo_portal.pdf import pdf_response
+from rmo_portal.pdf import pdf_response, render_pdf
 from rmo_portal.permissions import allowed
 
 from . import exports as report_exports
@@ -113,15 +115,22 @@ class FilingDetailView(FilingObjectMixin, PublicPermissionMixin, TemplateView):
         for section in sections:
             section["comments"] = [c for c in comments if c.section == section["key"]]
             section["sources"] = [s for s in filing.sources if s["section"] == section["key"]] if insider else []
+        items = list(filing.items.prefetch_related("meetings", "events")) if filing.kind == Kind.WORK_PLAN else []
         if not insider:
             sections = services.public_sections(filing, sections)
+            hidden = services.hidden_names(filing)
+            for item in items:  # free text: names of people who did not agree to publication go here too
+                item.what, item.responsible, item.expected = (
+                    services.mask_names(value, hidden) for value in (item.what, item.responsible, item.expected)
+                )
         today = calendar.today()
+        my_vote = filing.votes.filter(user=user).first() if user.is_authenticated else None
         return super().get_context_data(
             filing=filing, association=filing.association, sections=sections, insider=insider,
             general_comments=[c for c in comments if not c.section],
-            items=list(filing.items.prefetch_related("meetings", "events")) if filing.kind == Kind.WORK_PLAN else [],
+            items=items,
             due=services.due_date(filing), today=today, tally=services.vote_tally(filing),
-            my_vote=filing.votes.filter(user=user).first() if user.is_authenticated else None,
+            my_vote=my_vote,
             versions=list(filing.versions.order_by("number")) if insider else [],
             history=services.history(filing) if insider else [],
             discussion_required=services.discussion_required(filing.association, filing.kind),
@@ -143,7 +152,7 @@ class FilingDetailView(FilingObjectMixin, PublicPermissionMixin, TemplateView):
             else [],
             discussion_form=kwargs.pop("discussion_form", DiscussionForm()),
             comment_form=kwargs.pop("comment_form", CommentForm(sections=sections)),
-            vote_form=VoteForm(initial={"choice": getattr(kwargs.get("my_vote"), "choice", None)}),
+            vote_form=VoteForm(initial={"choice": my_vote.choice if my_vote else None}),
             return_form=kwargs.pop("return_form", ReturnForm()),
             **kwargs,
         )  # fmt: skip
@@ -426,7 +435,14 @@ class ReviewQueueView(PermissionMixin, TemplateView):
     permission_required = "reports.review_queue"
 
     def get_context_data(self, **kwargs):
-        filings = list(Filing.objects.awaiting_review_by(self.request.user).select_related("association__regulation"))
+        filings = list(
+            Filing.objects.awaiting_review_by(self.request.user)
+            .select_related("association__regulation")
+            .prefetch_related(
+                "association__regulation__meeting_rules", "association__regulation__document_rules",
+                "association__regulation__publication_windows",
+            )
+        )  # fmt: skip
         rows = [{"filing": f, "due": services.due_date(f)} for f in filings]
         return super().get_context_data(rows=rows, **kwargs)
 
@@ -468,4 +484,18 @@ class FilingPdfView(FilingObjectMixin, PublicPermissionMixin, View):
         view = FilingDetailView(request=request, kwargs=self.kwargs)
         view.filing = filing
         context = view.get_context_data()
-        return pdf_response("pdf/filing.html", context, request=request, filename=f"{filing.title}.pdf")
+        if filing.status != Filing.Status.PUBLISHED or context["insider"]:
+            return pdf_response("pdf/filing.html", context, request=request, filename=f"{filing.title}.pdf")
+        # The public's PDF of a published document: rendered once (a long report takes seconds), kept in the cache
+        # until the document or the consents of its people change.
+        key = ":".join(str(p) for p in ("filing-pdf", filing.pk, filing.updated_at.timestamp(),
+                                        services.consent_stamp(filing)))  # fmt: skip
+        content = cache.get(key)
+        if content is None:
+            content = render_pdf("pdf/filing.html", context, request=request)
+            cache.set(key, content, 24 * 3600)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=False, filename=f"{filing.title}.pdf"
+        )
+        return response

@@ -394,3 +394,22 @@ def test_a_returned_protocol_is_mailed_to_its_secretary_and_leader_with_the_comm
     assert "Что исправить: Нет голосования по п. 2" in letter.body
     assert f"https://rmo.example.ru{protocol.get_absolute_url()}" in letter.body
     assert [c.to_status_label for c in workflow.history_of(protocol)][-1] == "Возвращён на доработку"
+
+
+def test_public_meeting_page_names_only_consenting_speakers_and_added_meetings_show_as_changes(vilyuisk, client):
+    meeting = services.meeting_plan(
+        association=vilyuisk["association"], by=vilyuisk["leader"], starts_at=at(datetime.date(2026, 12, 10)),
+        topic="Первое полугодие", place="СОШ № 1",
+    )  # fmt: skip
+    services.agenda_item_save(meeting=meeting, by=vilyuisk["leader"], title="Доклад", speaker=vilyuisk["members"][1])
+    schedule = Schedule.objects.get(association=vilyuisk["association"], academic_year=2026)
+    schedule = services.schedule_approve(schedule=schedule, by=vilyuisk["leader"])
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Доклад" in page and vilyuisk["members"][1].get_full_name() not in page and "член объединения" in page
+    with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
+        services.meeting_plan(
+            association=vilyuisk["association"], by=vilyuisk["leader"], starts_at=at(datetime.date(2027, 3, 10)),
+            topic="Дополнительное", place="СОШ № 1",
+        )  # fmt: skip
+    changes = services.schedule_changes_after_approval(schedule)
+    assert changes and changes[0].changes == ["добавлено заседание: 10 марта 2027 г., 15:00"]

@@ -13,5 +13,8 @@ def log_in(page, live_server, username: str) -> None:
 
 
 def log_out(page) -> None:
+    toggler = page.get_by_label("Показать меню")
+    if toggler.is_visible():  # below 1400 px the menu is folded behind the toggler
+        toggler.click()
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Выйти").click()

@@ -382,3 +382,33 @@ def test_plan_approved_at_a_meeting_says_so_in_its_pdf(umo, login):
     Filing.objects.filter(pk=plan.pk).update(status=Filing.Status.ACCEPTED)
     text = PdfReader(io.BytesIO(client.get(f"/documents/{plan.pk}/pdf/").content)).pages[0].extract_text()
     assert "УТВЕРЖДЕНО" in text and f"протокол № {protocol.number} от 6 мая 2027 г." in text
+
+
+def test_public_search_finds_only_what_the_public_page_shows(umo):
+    report = services.filing_create(association=umo["association"], kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                                    by=umo["leader"])  # fmt: skip
+    report = services.filing_save(filing=report, by=umo["leader"], revision=report.revision,
+                                  body={"problems": "Учебники", "young": "Новикова без наставника"})  # fmt: skip
+    services.filing_accept(filing=services.filing_submit(filing=report, by=umo["leader"]), by=umo["curator"],
+                           today=datetime.date(2027, 6, 21))  # fmt: skip
+    assert list(services.published_search("учебники")) and not list(services.published_search("наставника"))
+
+
+def test_an_outsiders_portfolio_holds_only_what_is_public(umo):
+    from members.tests.factories import UserFactory as Users
+    from reports.exports import portfolio_context
+
+    event = Event.objects.create(kind=Event.Kind.CONTEST, title="Закрытый конкурс", starts_on=datetime.date(2027, 2, 1))
+    event.organisers.add(umo["association"])
+    EventParticipant.objects.create(event=event, teacher=umo["m1"].teacher, name="Ёлкина",
+                                    result=EventParticipant.Result.WINNER)  # fmt: skip
+    portfolio = services.filing_create(association=umo["association"], kind=Kind.PORTFOLIO, academic_year=2026,
+                                       by=umo["leader"])  # fmt: skip
+    outsider = Users(username="stranger")
+    assert portfolio_context(portfolio, outsider)["events"] == []  # unpublished: not theirs to read
+    assert portfolio_context(portfolio, umo["leader"])["events"][0].shown_results == [("Ёлкина", "победитель")]
+    event.published = True
+    event.save()
+    assert portfolio_context(portfolio, outsider)["events"][0].shown_results == [
+        ("участник (ФИО не публикуется)", "победитель")
+    ]
