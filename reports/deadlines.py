@@ -17,14 +17,16 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from associations.models import Association, Membership
+from associations.models import Association, Document, Membership
 from meetings.models import Meeting, Protocol
 from members.models import ProfileConfirmation, Role, User
 from rmo_portal import calendar, workflow
+from rmo_portal.models import StatusChange
 from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
 
@@ -74,6 +76,8 @@ class Facts:
     held: dict[int, list[Meeting]] = field(default_factory=lambda: defaultdict(list))
     protocols: dict[int, Protocol] = field(default_factory=dict)  # by meeting id
     filings: dict[tuple, Filing] = field(default_factory=dict)  # by (association, kind, year, quarter)
+    # When each work plan first left its draft (to the members' discussion or to the methodist): the plan draft.
+    left_draft: dict[int, datetime.datetime] = field(default_factory=dict)
     members: dict[int, int] = field(default_factory=dict)  # current members per association
     confirmations: dict[int, list[datetime.datetime]] = field(default_factory=lambda: defaultdict(list))
     leaders: dict[int, User] = field(default_factory=dict)
@@ -97,6 +101,12 @@ def facts_load(*, association_ids: list[int], years: list[int], today: datetime.
         "body", "sources", "search_text"
     ):
         facts.filings[(filing.association_id, filing.kind, filing.academic_year, filing.quarter)] = filing
+    plans = [f.pk for f in facts.filings.values() if f.kind == Document.WORK_PLAN]
+    moves = StatusChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(Filing), object_id__in=plans, from_status=Filing.Status.DRAFT
+    ).order_by("at", "pk")
+    for object_id, at in moves.values_list("object_id", "at"):
+        facts.left_draft.setdefault(object_id, at)
     current = Membership.objects.current(on=today).filter(association__in=association_ids)
     for row in current.order_by().values("association").annotate(n=Count("user", distinct=True)):
         facts.members[row["association"]] = row["n"]
@@ -241,7 +251,8 @@ def obligation_fulfilment(obligation: Obligation, facts: Facts) -> datetime.date
     - meeting: the held meetings in the period reach the rule's minimum (the moment of the one that did);
     - protocol: the meeting's protocol is signed by all (Protocol.FINAL; signed_at);
     - document: the Filing of that kind, year and quarter is submitted (submitted is enough for now, even where
-      the regulation also asks for acceptance);
+      the regulation also asks for acceptance); the plan draft (seed 004 §6.12) is the year's work plan leaving
+      its draft, to the members' discussion or to the methodist;
     - publication: the Filing is published (published_at; late if after the window's last day);
     - database: the regulation's share of the association's current members confirmed their profile for the year
       (the moment of the confirmation that reached the share).
@@ -256,6 +267,9 @@ def obligation_fulfilment(obligation: Obligation, facts: Facts) -> datetime.date
         if protocol is not None and protocol.status in Protocol.FINAL and protocol.signed_at:
             return protocol.signed_at
         return None
+    if kind == Obligation.Kind.DOCUMENT and obligation.document == Document.PLAN_DRAFT:
+        plan = facts.filings.get((association_id, Document.WORK_PLAN, obligation.academic_year, 0))
+        return facts.left_draft.get(plan.pk) if plan is not None else None
     if kind in (Obligation.Kind.DOCUMENT, Obligation.Kind.PUBLICATION):
         key = (association_id, obligation.document, obligation.academic_year, obligation.quarter)
         filing = facts.filings.get(key)
@@ -288,8 +302,17 @@ def open_status(obligation: Obligation, *, today: datetime.date, soon_days: int)
 
 def steps_of(obligation: Obligation, regulation) -> list[tuple[str, datetime.date]]:
     """The reminder steps of an obligation and the day each falls due, in order: the offsets before the date, the
-    day itself, the day after, and (only for obligations that escalate) the methodist's and the head's days."""
-    steps = [(f"before_{n}", obligation.due - datetime.timedelta(days=n)) for n in regulation.reminder_offsets]
+    day itself, the day after, and (only for obligations that escalate) the methodist's and the head's days.
+
+    An offset whose day came before the obligation existed is left out: a protocol due 3 days after its meeting
+    gets «за 1 день», not «за 7 дней».
+    """
+    created_on = timezone.localdate(obligation.created_at) if obligation.created_at else None
+    steps = [
+        (f"before_{n}", day)
+        for n in regulation.reminder_offsets
+        if created_on is None or (day := obligation.due - datetime.timedelta(days=n)) >= created_on
+    ]
     steps += [("due", obligation.due), ("after", obligation.due + datetime.timedelta(days=1))]
     if obligation.escalates:
         steps.append(("methodist", obligation.due + datetime.timedelta(days=regulation.escalate_to_methodist_after)))
