@@ -311,3 +311,37 @@ def test_command_prints_the_summary_in_russian(pechora, capsys):
         call_command("sweep_deadlines", "--today", "2026-09-01")
     out = capsys.readouterr().out
     assert "Создано обязательств:" in out and "за 14 дн. до срока: 1" in out
+
+
+def test_leader_panel_lists_open_obligations_in_date_order_with_words_and_links(
+    vilyuisk, rf, django_assert_max_num_queries
+):
+    from reports.panels import leader_deadlines
+
+    sweep(D(2026, 9, 26))
+    request = rf.get("/")
+    request.user = vilyuisk["leader"]
+    with django_assert_max_num_queries(2):
+        context = leader_deadlines(request, D(2026, 9, 26))
+    rows = context["obligations"]
+    assert [o.due for o in rows] == sorted(o.due for o in rows)
+    first = rows[0]
+    assert (first.kind, first.due_label, first.get_status_display()) == (
+        "database", "до 25 сентября 2026 г.", "Просрочено",
+    )  # fmt: skip
+    assert first.link == f"/associations/{vilyuisk['association'].pk}/"
+    meeting = next(o for o in rows if o.kind == "meeting")
+    assert meeting.link == f"/associations/{vilyuisk['association'].pk}/schedule/2026/"
+    note = next(o for o in rows if o.kind == "document")
+    assert note.link.endswith("/documents/2026/")
+    request.user = vilyuisk["curator"]
+    assert leader_deadlines(request, D(2026, 9, 26)) is None
+
+
+def test_leader_start_page_shows_the_panel(vilyuisk, client):
+    sweep(D(2026, 9, 26))
+    client.force_login(vilyuisk["leader"])
+    with time_machine.travel(at(D(2026, 9, 26)), tick=False):
+        page = client.get("/start/leader/")
+    text = page.content.decode()
+    assert "Что положено сделать" in text and "до 25 сентября 2026 г." in text and "Просрочено" in text
