@@ -354,3 +354,149 @@ class Mentorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} → {self.mentee}"
+
+
+# --- the deadline engine (issue 12): obligations and their reminders -------------------------------------------
+
+
+OBLIGATION_STATUSES = ["upcoming", "due_soon", "overdue", "fulfilled_on_time", "fulfilled_late", "waived"]
+
+
+class ObligationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Obligation.OPEN)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+
+class Obligation(models.Model):
+    """One dated thing an association owes under its regulation, fulfilled by what happens in the portal."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "заседание"
+        PROTOCOL = "protocol", "протокол"
+        DOCUMENT = "document", "документ"
+        PUBLICATION = "publication", "публикация"
+        DATABASE = "database", "база педагогов"
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", "Предстоит"
+        DUE_SOON = "due_soon", "Срок скоро"
+        OVERDUE = "overdue", "Просрочено"
+        FULFILLED_ON_TIME = "fulfilled_on_time", "Выполнено в срок"
+        FULFILLED_LATE = "fulfilled_late", "Выполнено с опозданием"
+        WAIVED = "waived", "Снято методистом"
+
+    OPEN = {Status.UPCOMING, Status.DUE_SOON, Status.OVERDUE}
+    # The open states move among themselves (a regulation's date may be edited); fulfilled and waived ones stay.
+    TRANSITIONS = {
+        Status.UPCOMING: {Status.DUE_SOON, Status.OVERDUE, Status.FULFILLED_ON_TIME, Status.FULFILLED_LATE,
+                          Status.WAIVED},
+        Status.DUE_SOON: {Status.UPCOMING, Status.OVERDUE, Status.FULFILLED_ON_TIME, Status.FULFILLED_LATE,
+                          Status.WAIVED},
+        Status.OVERDUE: {Status.UPCOMING, Status.DUE_SOON, Status.FULFILLED_ON_TIME, Status.FULFILLED_LATE,
+                         Status.WAIVED},
+        Status.FULFILLED_ON_TIME: set(),
+        Status.FULFILLED_LATE: set(),
+        Status.WAIVED: set(),
+    }  # fmt: skip
+    STATUS_BADGE = {
+        Status.UPCOMING: "secondary", Status.DUE_SOON: "warning", Status.OVERDUE: "danger",
+        Status.FULFILLED_ON_TIME: "success", Status.FULFILLED_LATE: "info", Status.WAIVED: "light",
+    }  # fmt: skip
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="obligations", verbose_name="объединение"
+    )
+    # The rule that gives it («associations.meetingrule:5») and its period («2026-half_year-1», «2026», «2026-q3»).
+    rule_key = models.CharField("правило", max_length=100)
+    period_key = models.CharField("период", max_length=50)
+    kind = models.CharField("вид", max_length=20, choices=Kind.choices)
+    what = models.CharField("что", max_length=300)
+    academic_year = models.PositiveSmallIntegerField("учебный год (первый год)")
+    # What fulfils it: the document and quarter of a Filing, the meeting of a protocol, the period of meetings.
+    document = models.CharField("документ", max_length=30, blank=True)
+    quarter = models.PositiveSmallIntegerField("квартал", default=0)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="obligations", verbose_name="заседание"
+    )
+    starts_on = models.DateField("с", null=True, blank=True)
+    # The end of this day in the district's time zone (settings.TIME_ZONE).
+    due = models.DateField("срок")
+    target = models.PositiveSmallIntegerField("не менее (заседаний или % профилей)", default=1)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="obligations",
+        verbose_name="ответственный",
+    )  # fmt: skip
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="методист",
+    )  # fmt: skip
+    status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.UPCOMING)
+    fulfilled_at = models.DateTimeField("выполнено", null=True, blank=True)
+    waived_reason = models.TextField("почему снято", blank=True)
+    # False while the regulation's date is assumed and unconfirmed: reminders to the leader only.
+    escalates = models.BooleanField("сообщать методисту и начальнику", default=True)
+    assumed = models.BooleanField("срок принят порталом", default=False)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+
+    status_changes = GenericRelation("rmo_portal.StatusChange")
+    objects = ObligationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "обязательство"
+        verbose_name_plural = "обязательства"
+        ordering = ["due", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "rule_key", "period_key"], name="obligation_one_per_rule_period"
+            ),
+            models.CheckConstraint(condition=Q(status__in=OBLIGATION_STATUSES), name="obligation_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "due"], name="obligation_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.association}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def due_label(self) -> str:
+        """«до 20 июня 2027 г.», «с 20 по 30 августа 2027 г.»."""
+        from rmo_portal.text import date_ru
+
+        if self.kind == self.Kind.PUBLICATION and self.starts_on:
+            return f"с {date_ru(self.starts_on)} по {date_ru(self.due)}"
+        return f"до {date_ru(self.due)}"
+
+
+class Reminder(models.Model):
+    """One letter about an obligation at one step to one person: created once, then queued, sent or failed."""
+
+    obligation = models.ForeignKey(
+        Obligation, on_delete=models.CASCADE, related_name="reminders", verbose_name="обязательство"
+    )
+    # "before_14", "before_7", "before_1", "due", "after", "methodist", "head".
+    step = models.CharField("шаг", max_length=20)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="кому"
+    )
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    sent_at = models.DateTimeField("отправлено", null=True, blank=True)
+    failed_at = models.DateTimeField("ошибка отправки", null=True, blank=True)
+    error = models.TextField("текст ошибки", blank=True)
+
+    class Meta:
+        verbose_name = "напоминание"
+        verbose_name_plural = "напоминания"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # «Exactly once», even when two sweeps run at once: the second insert fails and sends nothing.
+            models.UniqueConstraint(fields=["obligation", "step", "recipient"], name="reminder_once_per_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.obligation}: {self.step} → {self.recipient}"

@@ -11,7 +11,7 @@ from associations.models import Membership
 from rmo_portal import calendar
 from rmo_portal.panels import register
 
-from .models import Filing
+from .models import Filing, Obligation
 
 PREVIEW = 10
 
@@ -44,8 +44,32 @@ def my_documents(request: HttpRequest, today: datetime.date) -> dict | None:
     return {"associations": [m.association for m in led], "filings": filings, "year": year}
 
 
+def leader_deadlines(request: HttpRequest, today: datetime.date) -> dict | None:
+    """«Что положено сделать»: the open obligations of the associations she leads, in date order, each with the
+    link to where it is fulfilled (1 query; the deadline sweep keeps the rows, reports.deadlines)."""
+    from django.urls import reverse
+
+    from .deadlines import obligation_link
+
+    led = Membership.objects.current(on=today).filter(user=request.user, role=Membership.Role.LEADER)
+    rows = list(
+        Obligation.objects.open()
+        .filter(association__in=led.values("association"))
+        .select_related("association")
+        .order_by("due", "association__name", "pk")
+    )
+    if not rows:
+        return None
+    for obligation in rows:
+        obligation.link = obligation_link(obligation, reverse=reverse)
+    return {"obligations": rows, "several": len({o.association_id for o in rows}) > 1}
+
+
 def register_panels() -> None:
     register("methodist", key="documents_to_review", template="reports/panels/to_review.html",
              permission="reports.review_queue", order=25, context=to_review)  # fmt: skip
+    # Beside associations' «leader_obligations» (the regulation's dates, computed on the fly): these are the rows.
+    register("leader", key="deadlines", template="reports/panels/deadlines.html", order=31,
+             context=leader_deadlines)  # fmt: skip
     register("leader", key="my_documents", template="reports/panels/my_documents.html", order=45,
              context=my_documents)  # fmt: skip

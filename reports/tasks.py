@@ -1,3 +1,5 @@
+import datetime
+
 from celery import shared_task
 
 from .services import filings_publish_due
@@ -6,6 +8,26 @@ from .services import filings_publish_due
 @shared_task
 def publish_documents(today: str | None = None) -> int:
     """Publish the accepted documents whose publication day has come; returns how many were published."""
-    import datetime
-
     return filings_publish_due(today=datetime.date.fromisoformat(today) if today else None)
+
+
+@shared_task
+def sweep_deadlines(today: str | None = None) -> dict:
+    """The daily deadline sweep (reports.deadlines.deadlines_sweep) for a day (default: today); its summary."""
+    from .deadlines import deadlines_sweep
+
+    return deadlines_sweep(today=datetime.date.fromisoformat(today) if today else None)
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=60, retry_backoff_max=3600, retry_jitter=True, max_retries=8
+)
+def send_reminder(self, reminder_id: int) -> bool:
+    """Mail one reminder (sent once: re-checked under a lock); a failure is recorded on the row, then retried."""
+    from .deadlines import reminder_fail, reminder_send
+
+    try:
+        return reminder_send(reminder_id=reminder_id)
+    except Exception as error:
+        reminder_fail(reminder_id=reminder_id, error=f"{type(error).__name__}: {error}")
+        raise

@@ -310,6 +310,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=30.0)
 HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=300)
 
+# The hour (district time) of the daily deadline sweep: reminders arrive in the morning.
+DEADLINES_SWEEP_HOUR = env.int("DEADLINES_SWEEP_HOUR", default=6)
+
 # The one place where periodic work is declared. django-celery-beat's DatabaseScheduler copies
 # it into its tables at start, where an administrator sees it (Админка → Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
@@ -340,6 +343,10 @@ CELERY_BEAT_SCHEDULE = {
     "publish-documents": {
         "task": "reports.tasks.publish_documents",
         "schedule": crontab(hour=0, minute=20),
+    },
+    "sweep-deadlines": {
+        "task": "reports.tasks.sweep_deadlines",
+        "schedule": crontab(hour=DEADLINES_SWEEP_HOUR, minute=0),
     },
 }
 

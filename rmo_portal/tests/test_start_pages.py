@@ -381,7 +381,7 @@ MAX_QUERIES = {
     "start_admin": 8,
     "start_head": 12,
     "start_methodist": 12,
-    "start_leader": 31,
+    "start_leader": 32,  # + «Что положено сделать» (reports.panels.leader_deadlines, 1 query)
     "start_secretary": 24,
     "start_teacher": 19,
 }
