@@ -6,6 +6,7 @@ Every function here checks what the regulation and the workflow allow, writes in
 
 import datetime
 import difflib
+import hashlib
 import itertools
 from dataclasses import dataclass
 
@@ -913,7 +914,8 @@ def consent_stamp(protocol: Protocol) -> str:
 
     ids = Attendance.objects.filter(meeting_id=protocol.meeting_id).values("user")
     stamp = Consent.objects.filter(user__in=ids).aggregate(given=Max("given_at"), withdrawn=Max("withdrawn_at"))
-    return f"{stamp['given']}/{stamp['withdrawn']}"
+    # Hashed: a cache key holds no spaces or colons of the timestamps.
+    return hashlib.sha1(f"{stamp['given']}/{stamp['withdrawn']}".encode()).hexdigest()[:16]
 
 
 def publishable_ids(user_ids: set[int]) -> set[int]:

@@ -4,6 +4,7 @@ regulation's window. Each function checks, writes in one transaction and raises 
 
 import datetime
 import difflib
+import hashlib
 import html
 
 from django.db import IntegrityError, transaction
@@ -564,7 +565,8 @@ def consent_stamp(filing: Filing) -> str:
 
     ids = Membership.objects.filter(association=filing.association).values("user")
     stamp = Consent.objects.filter(user__in=ids).aggregate(given=Max("given_at"), withdrawn=Max("withdrawn_at"))
-    return f"{stamp['given']}/{stamp['withdrawn']}"
+    # Hashed: a cache key holds no spaces or colons of the timestamps.
+    return hashlib.sha1(f"{stamp['given']}/{stamp['withdrawn']}".encode()).hexdigest()[:16]
 
 
 def mask_names(text: str, hidden: list[str], *, escaped: bool = False) -> str:
