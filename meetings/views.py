@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from associations.models import Association
 from rmo_portal import calendar, workflow
 from rmo_portal.files import file_response
-from rmo_portal.mixins import PermissionMixin
+from rmo_portal.mixins import PermissionMixin, PublicPermissionMixin
 from rmo_portal.pdf import pdf_response, render_pdf
 from rmo_portal.permissions import allowed
 from rmo_portal.signatures import signatures_of
@@ -33,23 +33,6 @@ from .forms import (
 )
 from .models import AgendaItem, AgendaMaterial, Attendance, Decision, Guest, Meeting, Protocol, Schedule
 from .services import MeetingError
-
-
-class PublicPermissionMixin(PermissionMixin):
-    """Like PermissionMixin, but the object is looked up first: a published one is open to anonymous readers.
-
-    What is not public sends an anonymous reader to log in, as every other page does (never a 404 that would
-    tell a stranger less than a member sees).
-    """
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            try:
-                self.get_permission_object()
-            except Http404:
-                return self.handle_no_permission()
-        return super(PermissionMixin, self).dispatch(request, *args, **kwargs)
-
 
 # --- the schedule ---------------------------------------------------------------------------------------
 

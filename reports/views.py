@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from associations.models import Association
 from associations.models import Document as Kind
 from rmo_portal import calendar, exports
-from rmo_portal.mixins import PermissionMixin
+from rmo_portal.mixins import PermissionMixin, PublicPermissionMixin
 from rmo_portal.pdf import pdf_response, render_pdf
 from rmo_portal.permissions import allowed
 
@@ -22,18 +22,6 @@ from . import services
 from .forms import CommentForm, DiscussionForm, ReturnForm, VoteForm
 from .models import SECTIONS, Filing, Mentorship, PlanItem
 from .services import FilingError
-
-
-class PublicPermissionMixin(PermissionMixin):
-    """The object first: a published one is open to anonymous readers; what is not public sends them to log in."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            try:
-                self.get_permission_object()
-            except Http404:
-                return self.handle_no_permission()
-        return super(PermissionMixin, self).dispatch(request, *args, **kwargs)
 
 
 class AssociationYearMixin:

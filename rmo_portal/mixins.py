@@ -1,5 +1,6 @@
 """View mixins shared by every app."""
 
+from django.http import Http404
 from rules.contrib.views import PermissionRequiredMixin
 
 from .permissions import allowed
@@ -21,3 +22,17 @@ class PermissionMixin(PermissionRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         return super().dispatch(request, *args, **kwargs)
+
+
+class PublicPermissionMixin(PermissionMixin):
+    """For pages whose object may be public (a published protocol, document, schedule): the object is looked up
+    first, so an anonymous reader sees a public one; what is not public sends her to log in, as every other page
+    does (never a 404 that would tell a stranger less than a member sees)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            try:
+                self.get_permission_object()
+            except Http404:
+                return self.handle_no_permission()
+        return super(PermissionMixin, self).dispatch(request, *args, **kwargs)
