@@ -412,3 +412,18 @@ def test_an_outsiders_portfolio_holds_only_what_is_public(umo):
     assert portfolio_context(portfolio, outsider)["events"][0].shown_results == [
         ("участник (ФИО не публикуется)", "победитель")
     ]
+
+
+def test_review_queue_runs_the_same_queries_however_many_documents_wait(umo, login, django_assert_max_num_queries):
+    client = login(umo["curator"])
+    for n in range(6):
+        other = AssociationFactory(name=f"УМО № {n}", regulation=umo["association"].regulation)
+        other.curators.add(umo["curator"])
+        report = services.filing_create(association=other, kind=Kind.ANNUAL_REPORT, academic_year=2026,
+                                        by=umo["leader"])  # fmt: skip
+        Filing.objects.filter(pk=report.pk).update(status=Filing.Status.SUBMITTED, submitted_at=timezone.now())
+    # Session, user, consent, navigation, the list, the regulations' three kinds of rule (prefetched), the session
+    # save: the due date of every row comes from the prefetched rules, not a query per row.
+    with django_assert_max_num_queries(13):
+        page = client.get("/documents/review/").content.decode()
+    assert page.count("Анализ деятельности за 2026/27 учебный год") == 6 and "20 июня 2027 г." in page
