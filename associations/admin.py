@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from rmo_portal import changes
+
 from .models import (
     AcademicYear,
     Association,
@@ -89,6 +91,11 @@ class RegulationAdmin(admin.ModelAdmin):
     inlines = [MeetingRuleInline, ProtocolRuleInline, DocumentRuleInline, PublicationWindowInline]
     actions = ["copy_regulation"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Its associations' obligations follow the edited rules (reports' deadline engine recomputes them).
+        changes.announce("associations", ids=form.instance.associations.values_list("pk", flat=True))
+
     @admin.action(description="Копировать положение со всеми правилами")
     def copy_regulation(self, request, queryset):
         for regulation in queryset:
@@ -135,6 +142,11 @@ class AssociationAdmin(admin.ModelAdmin):
     search_fields = ["name", "subject_area"]
     filter_horizontal = ["curators"]
     inlines = [MembershipInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new regulation, curator or leader changes the association's obligations (reports' deadline engine).
+        changes.announce("associations", ids=[form.instance.pk])
 
 
 @admin.register(MembershipInvitation)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Teacher, User
-from rmo_portal import calendar, workflow
+from rmo_portal import calendar, changes, workflow
 from rmo_portal.files import stored_file_create
 from rmo_portal.permissions import allowed
 from rmo_portal.signatures import signature_create
@@ -371,6 +371,8 @@ def _order_apply(order: Order, *, today: datetime.date) -> None:
         )
     order.applied_at = timezone.now()
     order.save(update_fields=["applied_at", "association"])
+    # An association created or dissolved, a leader appointed or dismissed: its obligations follow.
+    changes.announce("associations", ids=[order.association_id])
 
 
 def _leader_start(association: Association, user: User, *, order: Order, on: datetime.date) -> None:

@@ -8,8 +8,9 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from associations.demo import register_demo
         from members.extensions import register_profile_section
-        from rmo_portal import workflow
+        from rmo_portal import changes, workflow
 
+        from .deadlines import obligations_recompute
         from .demo import demo_seed_documents
         from .exports import register_exports
         from .models import Filing
@@ -21,4 +22,5 @@ class ReportsConfig(AppConfig):
         register_panels()  # the documents' panels on the start pages (rmo_portal.panels)
         register_exports()  # the district's summary (Excel) and long documents' PDFs, made in the background
         register_demo(demo_seed_documents)  # the demo district's plans and reports (manage.py seed_demo)
+        changes.listen("associations", obligations_recompute)  # a regulation or association changed: recompute
         register_profile_section(key="mentorship", template="reports/profile_mentorship.html", context=mentorship)

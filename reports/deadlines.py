@@ -391,7 +391,9 @@ def _years(today: datetime.date) -> list[int]:
 
 
 @transaction.atomic
-def deadlines_sweep(*, today: datetime.date | None = None) -> dict:
+def deadlines_sweep(
+    *, today: datetime.date | None = None, association_ids: list[int] | None = None, remind: bool = True
+) -> dict:
     """The daily sweep (Celery beat and `manage.py sweep_deadlines`), idempotent for a day.
 
     Syncs every active association's obligations for the current academic year, waives a dissolved one's open
@@ -400,18 +402,25 @@ def deadlines_sweep(*, today: datetime.date | None = None) -> dict:
     sweep after days of downtime sends one letter per obligation, not every missed one). The rows it reads are
     locked (select_for_update) so that two sweeps at once do not move the same obligation twice; the reminders'
     unique constraint keeps each letter to one. Returns a summary of what it did.
+
+    `association_ids` limits it to some associations and `remind=False` moves states without reminders: that is
+    the recomputation after a change announced on rmo_portal.changes («associations»), between the daily sweeps.
     """
     today = today or calendar.today()
     summary = {"created": 0, "fulfilled": 0, "overdue": 0, "waived": 0, "reminders": defaultdict(int)}
     years = _years(today)
+    scope = Association.objects.all() if association_ids is None else Association.objects.filter(pk__in=association_ids)
     associations = list(
-        Association.objects.filter(status=Association.Status.ACTIVE)
+        scope.filter(status=Association.Status.ACTIVE)
         .select_related("regulation__protocol_rule")
         .prefetch_related("regulation__meeting_rules", "regulation__document_rules", "regulation__publication_windows")
         .order_by("pk")
     )
     ids = [a.pk for a in associations]
-    for obligation in Obligation.objects.open().filter(association__status=Association.Status.DISSOLVED):
+    dissolved = Obligation.objects.open().filter(
+        association__in=scope, association__status=Association.Status.DISSOLVED
+    )
+    for obligation in dissolved:
         _waive(obligation, by=SYSTEM, reason="Объединение упразднено.")
         summary["waived"] += 1
     facts = facts_load(association_ids=ids, years=[min(years) - 1, *years], today=today)
@@ -442,7 +451,7 @@ def deadlines_sweep(*, today: datetime.date | None = None) -> dict:
             workflow.transition(obligation, status, by=SYSTEM, error=ObligationError)
             if status == Obligation.Status.OVERDUE:
                 summary["overdue"] += 1
-        latest = latest_step(obligation, regulation, today=today)
+        latest = latest_step(obligation, regulation, today=today) if remind else None
         if latest is None:
             continue
         rank, step = latest
@@ -531,3 +540,11 @@ def obligation_link(obligation: Obligation, *, reverse) -> str:
     if obligation.kind == Obligation.Kind.DATABASE:
         return reverse("associations:detail", args=[obligation.association_id])
     return reverse("reports:documents", args=[obligation.association_id, year])
+
+
+def obligations_recompute(*, ids: list[int]) -> None:
+    """The listener of rmo_portal.changes «associations» (registered in ReportsConfig.ready()): recompute those
+    associations' obligations in the background, states included, without reminders (they wait for the sweep)."""
+    from .tasks import recompute_obligations
+
+    recompute_obligations.delay(list(ids))

@@ -19,6 +19,14 @@ def sweep_deadlines(today: str | None = None) -> dict:
     return deadlines_sweep(today=datetime.date.fromisoformat(today) if today else None)
 
 
+@shared_task
+def recompute_obligations(association_ids: list[int]) -> dict:
+    """Recompute some associations' obligations after a change (rmo_portal.changes), without reminders."""
+    from .deadlines import deadlines_sweep
+
+    return deadlines_sweep(association_ids=association_ids, remind=False)
+
+
 @shared_task(
     bind=True, autoretry_for=(Exception,), retry_backoff=60, retry_backoff_max=3600, retry_jitter=True, max_retries=8
 )
