@@ -38,3 +38,23 @@ def profile_sections(teacher, viewer, today: datetime.date) -> list[dict]:
         if values is not None:
             shown.append({"key": section.key, "template": section.template, "context": values})
     return shown
+
+
+# --- the date of the yearly profile confirmation -------------------------------------------------------------------
+
+ConfirmationDue = Callable[[object, int], datetime.date | None]
+
+_confirmation_due: list[ConfirmationDue] = []
+
+
+def register_confirmation_due(fn: ConfirmationDue) -> None:
+    """`fn(user, academic_year)` says by when the user must confirm her profile (the regulation of her associations
+    knows it; the teacher database does not), or None. One query at most; registering twice is harmless."""
+    if fn not in _confirmation_due:
+        _confirmation_due.append(fn)
+
+
+def confirmation_due(user, academic_year: int) -> datetime.date | None:
+    """The earliest date the registered functions give, or None."""
+    days = [day for fn in _confirmation_due if (day := fn(user, academic_year)) is not None]
+    return min(days, default=None)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from rmo_portal.panels import register
 
+from .extensions import confirmation_due
 from .models import ChangeRequest, ProfileConfirmation, Teacher, academic_year_label, academic_year_of
 
 OWN_PROFILE = "members.view_own_profile"
@@ -20,12 +21,16 @@ def review_waiting(request: HttpRequest, today: datetime.date) -> dict:
 
 
 def own_confirmation(request: HttpRequest, today: datetime.date) -> dict | None:
-    """The yearly «Сведения актуальны», while it is not given for this academic year (1 query)."""
+    """The yearly «Сведения актуальны», while it is not given for this academic year, with its date where her
+    associations' regulation sets one (members.extensions.confirmation_due; 2 queries)."""
     year = academic_year_of(today)
     confirmed = ProfileConfirmation.objects.filter(
         teacher__user=request.user, academic_year=year, confirmed_at__isnull=False
     ).exists()
-    return None if confirmed else {"academic_year_label": academic_year_label(year)}
+    if confirmed:
+        return None
+    due = confirmation_due(request.user, year)
+    return {"academic_year_label": academic_year_label(year), "due": due, "overdue": due is not None and due < today}
 
 
 def returned_requests(request: HttpRequest, today: datetime.date) -> dict | None:

@@ -80,6 +80,9 @@ class Facts:
     left_draft: dict[int, datetime.datetime] = field(default_factory=dict)
     members: dict[int, int] = field(default_factory=dict)  # current members per association
     confirmations: dict[int, list[datetime.datetime]] = field(default_factory=lambda: defaultdict(list))
+    # Each teacher owns her own profile: the members asked to confirm it, and who did (user, year).
+    member_users: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
+    confirmed_users: set[tuple[int, int]] = field(default_factory=set)
     leaders: dict[int, User] = field(default_factory=dict)
     secretaries: dict[int, User] = field(default_factory=dict)
     curators: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
@@ -114,9 +117,15 @@ def facts_load(*, association_ids: list[int], years: list[int], today: datetime.
         academic_year__in=years, confirmed_at__isnull=False, teacher__user__in=current.values("user")
     ).values_list("academic_year", "confirmed_at", "teacher__user")
     member_of = defaultdict(set)
-    for association_id, user_id in current.values_list("association", "user"):
-        member_of[user_id].add(association_id)
+    users = {}
+    for membership in current.select_related("user").order_by("association", "user__sort_key", "user"):
+        if membership.user_id not in member_of:
+            users[membership.user_id] = membership.user
+        if membership.association_id not in member_of[membership.user_id]:
+            member_of[membership.user_id].add(membership.association_id)
+            facts.member_users[membership.association_id].append(users[membership.user_id])
     for year, confirmed_at, user_id in confirmed:
+        facts.confirmed_users.add((user_id, year))
         for association_id in member_of[user_id]:
             facts.confirmations[(association_id, year)].append(confirmed_at)
     roles = current.filter(role__in=[Membership.Role.LEADER, Membership.Role.SECRETARY]).select_related("user")
@@ -327,11 +336,32 @@ def latest_step(obligation: Obligation, regulation, *, today: datetime.date) -> 
 
 
 def recipients_of(obligation: Obligation, step: str, facts: Facts) -> list[User]:
+    """Who hears at a step: the owner before, on and after the date (for the database refresh also each member who
+    has not confirmed her own profile for the year); the curators and the heads at their escalation steps."""
     if step == "methodist":
         return list(facts.curators.get(obligation.association_id, []))
     if step == "head":
         return list(facts.heads)
-    return [obligation.owner] if obligation.owner is not None and obligation.owner.is_active else []
+    people = [obligation.owner] if obligation.owner is not None and obligation.owner.is_active else []
+    if obligation.kind == Obligation.Kind.DATABASE:
+        people += [
+            u for u in facts.member_users.get(obligation.association_id, [])
+            if u.is_active and (u.pk, obligation.academic_year) not in facts.confirmed_users
+            and u.pk != obligation.owner_id
+        ]  # fmt: skip
+    return people
+
+
+def confirmation_due(user: User, academic_year: int) -> datetime.date | None:
+    """By when the user must confirm her profile: the earliest database refresh of her associations that is not
+    waived (members.extensions.register_confirmation_due; 1 query)."""
+    from django.db.models import Min
+
+    mine = Membership.objects.current(on=calendar.today()).filter(user=user).values("association")
+    found = Obligation.objects.filter(
+        kind=Obligation.Kind.DATABASE, academic_year=academic_year, association__in=mine
+    ).exclude(status=Obligation.Status.WAIVED)
+    return found.aggregate(day=Min("due"))["day"]
 
 
 def reminder_create(*, obligation: Obligation, step: str, recipient: User) -> Reminder | None:

@@ -381,9 +381,10 @@ MAX_QUERIES = {
     "start_admin": 8,
     "start_head": 12,
     "start_methodist": 12,
-    "start_leader": 32,  # + «Что положено сделать» (reports.panels.leader_deadlines, 1 query)
-    "start_secretary": 24,
-    "start_teacher": 19,
+    "start_leader": 33,  # + «Что положено сделать» (reports.panels.leader_deadlines, 1 query)
+    # + 1 each: the profile confirmation's date (members.extensions.confirmation_due, answered by reports)
+    "start_secretary": 25,
+    "start_teacher": 20,
 }
 
 
