@@ -1,4 +1,5 @@
-"""The personal iCalendar feed (RFC 5545): a person's meetings and the district's events at a secret address.
+"""The personal iCalendar feed (RFC 5545): a person's meetings, the district's events and (through
+`register_feed_source`) her deadlines, at a secret address.
 
 The text is written here rather than by a library: it is one calendar of plain VEVENTs, and what matters for
 Thunderbird and phones is a handful of rules kept below (CRLF line ends, lines folded at 75 octets without
@@ -8,7 +9,8 @@ splitting a UTF-8 character, TEXT values escaped, times in UTC, all-day events a
 import datetime
 import importlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -95,6 +97,38 @@ def feed_events(user, *, today: datetime.date) -> list:
     if events_for_feed is None:
         return []
     return list(events_for_feed(user, start=today - FEED_PAST, end=today + FEED_FUTURE))
+
+
+# --- what higher apps add: all-day items (the deadlines of reports) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """An all-day entry a higher app adds to the person's feed (a deadline): `key` makes its UID stable."""
+
+    key: str
+    day: datetime.date
+    summary: str
+    description: str
+    path: str  # the page where it is done, without the host
+
+
+FeedSource = Callable[..., Iterable[FeedItem]]  # fn(user, *, today, start, end), a fixed number of queries
+
+_SOURCES: list[FeedSource] = []
+
+
+def register_feed_source(fn: FeedSource) -> None:
+    """Add `fn(user, *, today, start, end)`'s items to every feed (STYLE.md §16: registered in AppConfig.ready())."""
+    if fn not in _SOURCES:
+        _SOURCES.append(fn)
+
+
+def feed_items(user, *, today: datetime.date) -> list[FeedItem]:
+    items = [
+        item for fn in _SOURCES for item in fn(user, today=today, start=today - FEED_PAST, end=today + FEED_FUTURE)
+    ]
+    return sorted(items, key=lambda item: (item.day, item.key))
 
 
 # --- RFC 5545 text -----------------------------------------------------------------------------------------------
@@ -184,9 +218,26 @@ def _event_lines(event, *, host: str, base_url: str, stamp: str) -> list[str]:
     return lines
 
 
+def _item_lines(item: FeedItem, *, host: str, base_url: str, stamp: str) -> list[str]:
+    """A deadline: one all-day entry on its day, free time (it does not take the day), with the link to do it."""
+    url = base_url + item.path
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{item.key}@{host}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{date_stamp(item.day)}",
+        f"DTEND;VALUE=DATE:{date_stamp(item.day + datetime.timedelta(days=1))}",
+        f"SUMMARY:{escape_text(item.summary)}",
+        f"URL:{url}",
+        f"DESCRIPTION:{escape_text(item.description + chr(10) + 'Выполнить: ' + url)}",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
 def calendar_text(
-    *, meetings: Iterable[Meeting], events: Iterable = (), name: str, host: str, base_url: str,
-    now: datetime.datetime | None = None,
+    *, meetings: Iterable[Meeting], events: Iterable = (), items: Iterable[FeedItem] = (), name: str, host: str,
+    base_url: str, now: datetime.datetime | None = None,
 ) -> str:  # fmt: skip
     """The whole VCALENDAR: `base_url` (scheme and host) makes the links absolute; `host` ends every UID."""
     stamp = utc_stamp(now or timezone.now())
@@ -205,6 +256,8 @@ def calendar_text(
         lines += _meeting_lines(meeting, host=host, base_url=base_url, stamp=stamp)
     for event in events:
         lines += _event_lines(event, host=host, base_url=base_url, stamp=stamp)
+    for item in items:
+        lines += _item_lines(item, host=host, base_url=base_url, stamp=stamp)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
 
@@ -216,6 +269,7 @@ def feed_text(feed: CalendarFeed, *, host: str, base_url: str, today: datetime.d
     return calendar_text(
         meetings=feed_meetings(user, today=today),
         events=feed_events(user, today=today),
+        items=feed_items(user, today=today),
         name=f"{settings.PORTAL_NAME}: {user.get_full_name() or user.get_username()}",
         host=host,
         base_url=base_url,

@@ -7,10 +7,11 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from associations.demo import register_demo
+        from meetings.feeds import register_feed_source
         from members.extensions import register_confirmation_due, register_profile_section
         from rmo_portal import changes, workflow
 
-        from .deadlines import confirmation_due, obligations_recompute
+        from .deadlines import confirmation_due, deadline_feed_items, obligations_recompute
         from .demo import demo_seed_documents
         from .exports import register_exports
         from .models import Filing
@@ -23,5 +24,6 @@ class ReportsConfig(AppConfig):
         register_exports()  # the district's summary (Excel) and long documents' PDFs, made in the background
         register_demo(demo_seed_documents)  # the demo district's plans and reports (manage.py seed_demo)
         changes.listen("associations", obligations_recompute)  # a regulation or association changed: recompute
+        register_feed_source(deadline_feed_items)  # the person's deadlines in her calendar feed
         register_confirmation_due(confirmation_due)  # the teacher's own «Сведения актуальны» shows its date
         register_profile_section(key="mentorship", template="reports/profile_mentorship.html", context=mentorship)

@@ -578,3 +578,51 @@ def obligations_recompute(*, ids: list[int]) -> None:
     from .tasks import recompute_obligations
 
     recompute_obligations.delay(list(ids))
+
+
+def deadline_feed_items(user: User, *, today: datetime.date, start: datetime.date, end: datetime.date) -> list:
+    """The person's deadlines for her calendar feed (meetings.feeds.register_feed_source; 2 queries): what she owns
+    (not waived), and the yearly confirmation of her own profile while she has not given it."""
+    from django.db.models import Exists, Min
+    from django.urls import reverse
+
+    from meetings.feeds import FeedItem
+
+    items = []
+    owned = (
+        Obligation.objects.filter(owner=user, due__gte=start, due__lte=end)
+        .exclude(status=Obligation.Status.WAIVED)
+        .select_related("association")
+    )
+    for obligation in owned:
+        items.append(
+            FeedItem(
+                key=f"obligation-{obligation.pk}", day=obligation.due,
+                summary=f"Срок: {obligation.what} — {obligation.association}",
+                description=f"{obligation.association}: {obligation.what}, {obligation.due_label}. "
+                f"Состояние: {obligation.get_status_display().lower()}.",
+                path=obligation_link(obligation, reverse=reverse),
+            )
+        )  # fmt: skip
+    year = calendar.academic_year_of(today)
+    # One query: the earliest refresh of her associations, unless she confirmed (an uncorrelated EXISTS).
+    confirmed = ProfileConfirmation.objects.filter(teacher__user=user, academic_year=year, confirmed_at__isnull=False)
+    refresh = (
+        Obligation.objects.filter(
+            kind=Obligation.Kind.DATABASE, academic_year=year, due__gte=start, due__lte=end,
+            association__in=Membership.objects.current(on=today).filter(user=user).values("association"),
+        )
+        .exclude(status=Obligation.Status.WAIVED)
+        .exclude(Exists(confirmed))
+        .aggregate(day=Min("due"))["day"]
+    )  # fmt: skip
+    if refresh is not None:
+        items.append(
+            FeedItem(
+                key=f"profile-{user.pk}-{year}", day=refresh, summary="Срок: подтвердить сведения своего профиля",
+                description=f"Подтвердите, что сведения вашего профиля актуальны на "
+                f"{calendar.academic_year_label(year)} учебный год.",
+                path=reverse("members:me"),
+            )
+        )  # fmt: skip
+    return items

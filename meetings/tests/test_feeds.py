@@ -14,6 +14,7 @@ from meetings.feeds import calendar_feed_renew, calendar_text, escape_text, fold
 from meetings.models import CalendarFeed, Meeting
 from meetings.tests.factories import EventFactory, MeetingFactory
 from members.tests.factories import UserFactory, give_consent
+from rmo_portal.calendar import academic_year_of
 
 pytestmark = pytest.mark.django_db
 
@@ -182,10 +183,12 @@ def test_the_feed_runs_the_same_queries_however_many_meetings(client, member, dj
     token = calendar_feed_renew(user=user).token
     url = reverse("meetings:calendar_feed", args=[token])
     MeetingFactory(association=association, starts_at=local(2026, 12, 3, 15, 0))
-    with django_assert_max_num_queries(3):
+    academic_year_of(local(2026, 11, 24, 13, 0).date())  # the calendar's year shape is cached, as in a running portal
+    # The person, her meetings, events, and (reports.deadlines) her obligations and her profile's date.
+    with django_assert_max_num_queries(5):
         client.get(url)
     MeetingFactory.create_batch(12, association=association, starts_at=local(2026, 12, 5, 15, 0))
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(5):
         assert len(parse(client.get(url).content.decode())[1]) == 13
 
 

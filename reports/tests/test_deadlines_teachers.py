@@ -7,7 +7,7 @@ import time_machine
 from associations.tests.factories import MembershipFactory
 from members.models import ProfileConfirmation
 from members.tests.factories import TeacherFactory, UserFactory
-from reports.models import Reminder
+from reports.models import Obligation, Reminder
 from reports.tests.test_deadlines import D, at, days, sweep
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,40 @@ def test_the_teachers_start_page_shows_the_date_and_then_that_it_passed(vilyuisk
     client.force_login(members["sidorova"])
     with time_machine.travel(at(D(2026, 9, 20)), tick=False):
         assert "Подтвердите, что сведения" not in client.get("/start/teacher/").content.decode()
+
+
+def feed_of(client, user) -> list[dict]:
+    from django.urls import reverse
+
+    from meetings.feeds import calendar_feed_renew
+    from meetings.tests.test_feeds import parse
+
+    token = calendar_feed_renew(user=user).token
+    with time_machine.travel(at(D(2026, 9, 20)), tick=False):
+        response = client.get(reverse("meetings:calendar_feed", args=[token]))
+    return parse(response.content.decode("utf-8"))[1]
+
+
+def test_the_calendar_feed_carries_the_persons_deadlines_as_all_day_entries(vilyuisk, members, client):
+    sweep(D(2026, 9, 1))
+    events = feed_of(client, vilyuisk["leader"])
+    database = next(e for e in events if "база педагогов" in e["SUMMARY"])
+    assert database["DTSTART;VALUE=DATE"] == "20260925" and database["DTEND;VALUE=DATE"] == "20260926"
+    assert (
+        database["SUMMARY"]
+        == "Срок: база педагогов проверена и обновлена (не менее 90 % профилей) — УМО учителей химии"
+    )
+    assert database["URL"] == f"https://testserver/associations/{vilyuisk['association'].pk}/"
+    assert "Выполнить: https://testserver/" in database["DESCRIPTION"]
+    uids = {e["UID"] for e in events}
+    assert (
+        len([u for u in uids if u.startswith("obligation-")])
+        == Obligation.objects.filter(owner=vilyuisk["leader"], due__lte=D(2027, 9, 20)).count()
+    )
+    # A teacher: no obligations of her own, but her profile's date until she confirms it.
+    petrova = feed_of(client, members["petrova"])
+    assert [(e["SUMMARY"], e["DTSTART;VALUE=DATE"]) for e in petrova] == [
+        ("Срок: подтвердить сведения своего профиля", "20260925")
+    ]
+    assert petrova[0]["URL"] == "https://testserver/me/"
+    assert feed_of(client, members["sidorova"]) == []
