@@ -17,7 +17,7 @@ import redis
 from django.conf import settings
 
 from reports.models import Reminder
-from rmo_portal.tests.test_celery_live import _test_database_url
+from rmo_portal.tests.test_celery_live import _test_database_url, stop
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -77,10 +77,4 @@ def test_beat_fires_the_sweep_and_a_real_worker_mails_the_reminder(redis_url, vi
         assert len([m for m in _letters(mailbox) if leader.email in m["To"]]) == 1
         assert Reminder.objects.filter(recipient=leader).count() == 1
     finally:
-        for process in (beat, worker):
-            process.terminate()
-        for process in (beat, worker):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(beat, worker)

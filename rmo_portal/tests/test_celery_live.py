@@ -76,13 +76,18 @@ def test_beat_schedules_the_heartbeat_and_a_real_worker_runs_it(redis_url, clien
         response = client.get("/healthz")
         assert response.json()["beat"]["ok"] is True
     finally:
-        for process in (beat, worker):
-            process.terminate()
-        for process in (beat, worker):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(beat, worker)
+
+
+def stop(*processes: subprocess.Popen) -> None:
+    """Terminate the processes, then kill those still running after 20 s."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 class RealWorker:
@@ -114,11 +119,7 @@ class RealWorker:
         raise AssertionError(f"{model.__name__} {pk} never became {status}\n{self.log.read_text()}")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop(self.process)
 
 
 @pytest.fixture
