@@ -367,3 +367,10 @@ def test_the_grid_runs_as_many_queries_for_15_associations_as_for_3(client, dist
     few = count()
     _grow(district["curator"], 12)  # …and 15 (16)
     assert count() == few
+
+
+def test_the_navbar_offers_sroki_to_the_service_only(client, district):
+    link = f'href="{reverse("reports:deadlines")}"'
+    assert link in body(client, district["curator"], reverse("start_methodist"))
+    assert link in body(client, district["head"], reverse("start_head"))
+    assert link not in body(client, district["leader"], reverse("start_leader"))
