@@ -209,7 +209,14 @@ class OrderCreateView(PermissionMixin, CreateView):
     template_name = "associations/order_form.html"
 
     def get_initial(self):
-        return {"effective_date": calendar.today(), "kind": self.request.GET.get("kind", "")}
+        """?kind=, and ?association= and ?candidate= (pks) for a draft proposed by another page (the flagged
+        leader of the deadline dashboards); a value that is not a number is ignored."""
+        initial = {"effective_date": calendar.today(), "kind": self.request.GET.get("kind", "")}
+        for name in ("association", "candidate"):
+            value = self.request.GET.get(name, "")
+            if value.isdigit():
+                initial[name] = int(value)
+        return initial
 
     def form_valid(self, form):
         form.instance.drafted_by = self.request.user

@@ -3,7 +3,7 @@
 
 from rmo_portal import calendar
 from rmo_portal.excel import xlsx_bytes
-from rmo_portal.exports import ExportError, register
+from rmo_portal.exports import ExportError, query_of, register
 from rmo_portal.text import date_ru
 
 from . import services
@@ -160,8 +160,25 @@ def is_long(filing: Filing) -> bool:
     return sum(len(v) for v in filing.body.values()) > LONG_DOCUMENT_CHARS or filing.items.count() > 60
 
 
+def build_deadlines(job, params, progress):
+    """The deadline grid as Excel, with the page's filters, in the owner's scope (reports.dashboards)."""
+    from .dashboards import deadline_grid, grid_sheet, is_district_wide
+    from .forms import DeadlineFilterForm
+
+    today = calendar.today()
+    form = DeadlineFilterForm(query_of(params), district_wide=is_district_wide(job.owner), today=today)
+    filters = form.filters()
+    grid = deadline_grid(user=job.owner, academic_year=filters["year"], filters=filters, today=today)
+    progress(1, 2)
+    headers, rows = grid_sheet(grid)
+    content = xlsx_bytes(title=f"Сроки {grid.year_label}", headers=headers, rows=rows)
+    return f"deadlines-{grid.academic_year}.xlsx", content
+
+
 def register_exports() -> None:
     register("documents_summary", label="Планы и отчёты района (Excel)", permission="reports.review_queue",
              build=build_summary)  # fmt: skip
+    register("deadlines_grid", label="Исполнение сроков (Excel)", permission="reports.view_deadlines",
+             build=build_deadlines)  # fmt: skip
     register("filing_pdf", label="Документ объединения (PDF)", permission=None, build=build_filing_pdf)
     register("portfolio_pdf", label="Портфолио объединения (PDF)", permission=None, build=build_portfolio_pdf)

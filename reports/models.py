@@ -369,6 +369,15 @@ class ObligationQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(owner=user)
 
+    def visible_to(self, user):
+        """The service sees every obligation; a person those of the associations she belongs to; the public none."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role in SERVICE_ROLES or user.is_superuser:
+            return self
+        mine = Membership.objects.current(on=calendar.today()).filter(user=user).values("association")
+        return self.filter(association__in=mine)
+
 
 class Obligation(models.Model):
     """One dated thing an association owes under its regulation, fulfilled by what happens in the portal."""
@@ -458,6 +467,9 @@ class Obligation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what}: {self.association}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:obligation", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

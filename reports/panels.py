@@ -65,7 +65,34 @@ def leader_deadlines(request: HttpRequest, today: datetime.date) -> dict | None:
     return {"obligations": rows, "several": len({o.association_id for o in rows}) > 1}
 
 
+def methodist_deadlines(request: HttpRequest, today: datetime.date) -> dict | None:
+    """«Сроки: что требует внимания сегодня»: her associations' overdue obligations and those due today, and the
+    documents waiting for her review (2 queries; reports.dashboards.needs_attention_today)."""
+    from .dashboards import needs_attention_today
+
+    attention = needs_attention_today(user=request.user, today=today)
+    return {"attention": attention} if attention else None
+
+
+def head_compliance(request: HttpRequest, today: datetime.date) -> dict:
+    """«Исполнение регламента»: the district's compliance share this year, the escalations to the head and the
+    flagged leaders, in numbers (5 queries; reports.dashboards)."""
+    from .dashboards import district_share, escalations_to_head, leaders_flagged
+
+    year = calendar.academic_year_of(today)
+    return {
+        "share": district_share(academic_year=year, today=today),
+        "year_label": calendar.academic_year_label(year),
+        "escalations": len(escalations_to_head(today=today)),
+        "flagged": len(leaders_flagged(today=today)),
+    }
+
+
 def register_panels() -> None:
+    register("methodist", key="deadlines_today", template="reports/panels/deadlines_today.html",
+             permission="reports.view_deadlines", order=15, context=methodist_deadlines)  # fmt: skip
+    register("head", key="compliance", template="reports/panels/compliance.html",
+             permission="reports.view_deadlines", order=20, context=head_compliance)  # fmt: skip
     register("methodist", key="documents_to_review", template="reports/panels/to_review.html",
              permission="reports.review_queue", order=25, context=to_review)  # fmt: skip
     # Beside associations' «leader_obligations» (the regulation's dates, computed on the fly): these are the rows.

@@ -62,3 +62,6 @@ rules.add_perm("reports.review_queue", rules.is_authenticated & (is_service_staf
 rules.add_perm("reports.manage_mentorship", leads_it)
 rules.add_perm("reports.record_approval", leads_it & ~published)
 rules.add_perm("reports.waive_obligation", curates | is_portal_admin)
+# The deadline dashboards (reports.dashboards): the grid for the service, an obligation's page for its people too.
+rules.add_perm("reports.view_deadlines", is_service_staff)
+rules.add_perm("reports.view_obligation", is_service_staff | belongs)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, views
+from . import dashboard_views, public, views
 
 app_name = "reports"
 
@@ -28,4 +28,8 @@ urlpatterns = [
     path("documents/<int:pk>/approval/", views.ApprovalView.as_view(), name="approval"),
     path("documents/<int:pk>/versions/", views.VersionsView.as_view(), name="versions"),
     path("documents/<int:pk>/pdf/", views.FilingPdfView.as_view(), name="pdf"),
+    path("deadlines/", dashboard_views.DeadlinesView.as_view(), name="deadlines"),
+    path("deadlines/export.xlsx", dashboard_views.DeadlinesExportView.as_view(), name="deadlines_export"),
+    path("deadlines/<int:pk>/", dashboard_views.ObligationDetailView.as_view(), name="obligation"),
+    path("deadlines/<int:pk>/waive/", dashboard_views.ObligationWaiveView.as_view(), name="obligation_waive"),
 ]

@@ -33,6 +33,7 @@ NAV_ITEMS = (
     NavItem("Мероприятия", "meetings:event_list", "calendar-event"),
     NavItem("Педагоги", "members:teacher_list", "person-lines-fill", perm="members.view_teacher_list"),
     NavItem("Запросы", "members:review_queue", "inbox", perm="members.review_any"),
+    NavItem("Сроки", "reports:deadlines", "hourglass-split", perm="reports.view_deadlines"),
     NavItem("Приказы", "associations:order_list", "file-earmark-text", perm="associations.view_orders"),
     NavItem("Положения", "associations:regulation_list", "journal-text", perm="members.view_district"),
     NavItem("Администрирование", "admin:index", "gear", perm="portal.use_admin"),

@@ -101,3 +101,37 @@ def test_plan_is_discussed_voted_returned_by_section_fixed_accepted_and_publishe
         page.get_by_role("link", name="План работы на 2027/28 учебный год").click()
         expect(page.get_by_text("Повышение качества биологического образования")).to_be_visible()
         expect(page.get_by_text("Добавить олимпиадную подготовку")).to_have_count(0)  # members' comments stay inside
+
+
+def test_methodist_on_a_phone_scrolls_the_deadline_grid_inside_its_box_and_waives_an_obligation(page, live_server):
+    from reports.models import Obligation
+
+    with time_machine.travel(at(2027, 3, 15, 7), tick=True):
+        association = AssociationFactory(name="РМО учителей математики")
+        curator = methodist(username="curator")
+        give_consent(curator)
+        association.curators.add(curator)
+        documents = ["plan_draft", "work_plan", "annual_report", "portfolio", "self_assessment"]
+        for n, document in enumerate(documents):  # five columns: wider than a phone
+            Obligation.objects.create(
+                association=association, rule_key=f"test:{n}", period_key="2026", kind="document", document=document,
+                what=f"документ № {n + 1}", academic_year=2026, due=datetime.date(2026, 10 + n // 3, 1 + n),
+                status=Obligation.Status.OVERDUE if n == 0 else Obligation.Status.FULFILLED_ON_TIME,
+            )  # fmt: skip
+
+        page.set_viewport_size({"width": 390, "height": 844})
+        log_in(page, live_server, "curator")
+        page.goto(f"{live_server.url}/deadlines/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself does not scroll
+        grid = page.get_by_role("region", name="Сроки по объединениям")
+        assert grid.evaluate("box => box.scrollWidth > box.clientWidth")  # the grid scrolls inside its box
+        expect(grid.get_by_role("rowheader", name="РМО учителей математики")).to_be_visible()
+        grid.get_by_role("link", name="Просрочено").click()
+        expect(page.locator("h1")).to_have_text("Документ № 1")
+        page.get_by_role("button", name="Снять обязательство").click()
+        expect(page.get_by_text("Укажите, почему обязательство снимается.")).to_be_visible()
+        page.get_by_label("Почему обязательство снимается").fill("Объединение на карантине")
+        page.get_by_role("button", name="Снять обязательство").click()
+        expect(page.get_by_text("Обязательство снято")).to_be_visible()
+        expect(page.get_by_text("Снято методистом").first).to_be_visible()
+        expect(page.get_by_text("«Объединение на карантине»").first).to_be_visible()

@@ -53,6 +53,9 @@ def _district() -> dict:
     )  # fmt: skip
     order_submit(order=order, by=methodist)
     order_sign(order=order, by=head, today=NOW.date())
+    from reports.deadlines import deadlines_sweep
+
+    deadlines_sweep(today=NOW.date())  # the obligations: the deadline grid and the start pages' panels have rows
     member = Membership.objects.filter(association=association, role=Membership.Role.MEMBER).first()
     return {
         "association": association.pk,
@@ -75,6 +78,7 @@ def _pages(role: str, ids: dict) -> list[str]:
         reverse("associations:list"), association,
         reverse("associations:order_list"), reverse("associations:order_detail", args=[ids["order"]]),
         reverse("associations:regulation_list"), reverse("associations:regulation_detail", args=[ids["regulation"]]),
+        reverse("reports:deadlines"),
     ]  # fmt: skip
     membership_end = reverse("associations:member_end", args=[ids["membership"]])
     leader = [reverse("start"), *mine, association, reverse("members:teacher_list"), teacher]

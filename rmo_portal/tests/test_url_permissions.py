@@ -35,6 +35,7 @@ from members.tests.factories import (
     methodist,
     portal_admin,
 )
+from reports.models import Obligation
 from rmo_portal.files import stored_file_from_bytes
 from rmo_portal.models import ExportJob
 from rmo_portal.services import heartbeat_record
@@ -250,6 +251,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reports:approval": post_only(row(anonymous=302, default=403, teacher=404, other_leader=404, leader=200)),
     "reports:versions": a_insiders,
     "reports:pdf": a_insiders,
+    # The deadline dashboards: the grid and its export for the service; A's overdue plan for A's people and the
+    # service; waiving it for its curator and the administrator.
+    "reports:deadlines": service_only,
+    "reports:deadlines_export": {role: 302 if code == 200 else code for role, code in service_only.items()},
+    "reports:obligation": a_insiders,
+    "reports:obligation_waive": post_only(
+        row(anonymous=302, default=403, teacher=404, other_leader=404, curator=200, admin=200)
+    ),
 }
 # Registered only when BENCH_CEILING is on (bench/run): the benchmark's ceiling, open to everyone.
 if settings.BENCH_CEILING:
@@ -347,6 +356,8 @@ KWARGS.update(
         "reports:versions": lambda w: {"pk": w.report.pk},
         "reports:approval": lambda w: {"pk": w.plan.pk},
         "reports:pdf": lambda w: {"pk": w.report.pk},
+        "reports:obligation": lambda w: {"pk": w.obligation.pk},
+        "reports:obligation_waive": lambda w: {"pk": w.obligation.pk},
     }
 )
 
@@ -564,6 +575,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
         meetings = meetings_of(association, users)
         meetings.update(filings_of(association, users))
+        meetings["obligation"] = Obligation.objects.create(
+            association=association, rule_key="associations.documentrule:1", period_key="2026", kind="document",
+            document="work_plan", what="план работы: 2026/27", academic_year=2026, due=datetime.date(2026, 11, 1),
+            status=Obligation.Status.OVERDUE, owner=users["leader"], reviewer=users["curator"],
+        )  # fmt: skip
 
         yield SimpleNamespace(
             **meetings,
