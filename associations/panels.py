@@ -9,7 +9,6 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 
 from members.models import ProfileConfirmation, Role, School, Teacher, User, academic_year_label, academic_year_of
-from rmo_portal import calendar
 from rmo_portal.panels import register
 from rmo_portal.search import Fold
 
@@ -116,27 +115,6 @@ def led_associations(request: HttpRequest, today: datetime.date) -> dict:
     return {"associations": associations, "academic_year_label": academic_year_label(year)}
 
 
-# How many coming requirements each association shows on the leader's page.
-NEXT_REQUIREMENTS = 4
-
-
-def leader_obligations(request: HttpRequest, today: datetime.date) -> dict | None:
-    """The next dated requirements of each association she leads, from the one calendar (4 queries)."""
-    associations = list(
-        Association.objects.led_by(request.user, on=today)
-        .select_related("regulation")
-        .prefetch_related("regulation__meeting_rules", "regulation__document_rules", "regulation__publication_windows")
-        .order_by("name")
-    )
-    if not associations:
-        return None
-    year = calendar.academic_year_of(today)
-    for association in associations:
-        coming = association.regulation.requirements(year) + association.regulation.requirements(year + 1)
-        association.next_requirements = [r for r in coming if not r.is_past(today)][:NEXT_REQUIREMENTS]
-    return {"associations": associations, "academic_year": year, "today": today}
-
-
 def my_associations(request: HttpRequest, today: datetime.date) -> dict:
     """Her current memberships with each association's leaders (3 queries)."""
     memberships = list(
@@ -191,10 +169,6 @@ def register_panels() -> None:
     register(
         "leader", key="led_associations", template="associations/panels/led_associations.html", order=20,
         context=led_associations,
-    )  # fmt: skip
-    register(
-        "leader", key="leader_obligations", template="associations/panels/leader_obligations.html", order=30,
-        context=leader_obligations,
     )  # fmt: skip
     for page, order in (("teacher", 5), ("secretary", 5), ("leader", 35)):
         register(

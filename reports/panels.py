@@ -46,23 +46,27 @@ def my_documents(request: HttpRequest, today: datetime.date) -> dict | None:
 
 def leader_deadlines(request: HttpRequest, today: datetime.date) -> dict | None:
     """«Что положено сделать»: the open obligations of the associations she leads, in date order, each with the
-    link to where it is fulfilled (1 query; the deadline sweep keeps the rows, reports.deadlines)."""
+    link to where it is fulfilled; when none is open, says so (2 queries; the deadline sweep keeps the rows,
+    reports.deadlines)."""
     from django.urls import reverse
+
+    from associations.models import Association
 
     from .deadlines import obligation_link
 
     led = Membership.objects.current(on=today).filter(user=request.user, role=Membership.Role.LEADER)
+    associations = list(Association.objects.filter(pk__in=led.values("association")).order_by("name"))
+    if not associations:
+        return None
     rows = list(
         Obligation.objects.open()
-        .filter(association__in=led.values("association"))
+        .filter(association__in=associations)
         .select_related("association")
         .order_by("due", "association__name", "pk")
     )
-    if not rows:
-        return None
     for obligation in rows:
         obligation.link = obligation_link(obligation, reverse=reverse)
-    return {"obligations": rows, "several": len({o.association_id for o in rows}) > 1}
+    return {"obligations": rows, "several": len(associations) > 1, "associations": associations}
 
 
 def methodist_deadlines(request: HttpRequest, today: datetime.date) -> dict | None:
@@ -95,8 +99,8 @@ def register_panels() -> None:
              permission="reports.view_deadlines", order=20, context=head_compliance)  # fmt: skip
     register("methodist", key="documents_to_review", template="reports/panels/to_review.html",
              permission="reports.review_queue", order=25, context=to_review)  # fmt: skip
-    # Beside associations' «leader_obligations» (the regulation's dates, computed on the fly): these are the rows.
-    register("leader", key="deadlines", template="reports/panels/deadlines.html", order=31,
+    # What she owes, from the obligations' rows (the regulation's dates as such are on the association's page).
+    register("leader", key="deadlines", template="reports/panels/deadlines.html", order=30,
              context=leader_deadlines)  # fmt: skip
     register("leader", key="my_documents", template="reports/panels/my_documents.html", order=45,
              context=my_documents)  # fmt: skip

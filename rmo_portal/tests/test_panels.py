@@ -69,7 +69,7 @@ def test_an_unknown_page_is_refused(registry):
 def test_the_apps_register_their_panels_on_every_start_page():
     keys = {page: [p.key for p in panels.panels_of(page)] for page in panels.PAGES}
     assert keys["head"][0] == "orders_to_sign"
-    assert keys["leader"][:3] == ["review_waiting", "led_associations", "leader_obligations"]
+    assert keys["leader"][:3] == ["review_waiting", "led_associations", "deadlines"]
     assert {"own_confirmation", "returned_requests", "pending_requests", "my_associations"} <= set(keys["teacher"])
     assert {"my_associations", "returned_requests"} <= set(keys["secretary"])
     assert {"review_waiting", "orders_in_hand", "curated", "refresh_shares"} <= set(keys["methodist"])

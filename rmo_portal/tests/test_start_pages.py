@@ -300,7 +300,7 @@ def test_leader_sees_requests_waiting_for_her_and_who_has_not_confirmed(client):
     assert people["secretary"].short_name not in unconfirmed
 
 
-def test_leader_page_says_when_the_regulation_sets_no_dates(client):
+def test_leader_page_says_when_nothing_is_open(client):
     from associations.tests.factories import RegulationFactory
 
     people = _people()
@@ -308,9 +308,10 @@ def test_leader_page_says_when_the_regulation_sets_no_dates(client):
     association.regulation = RegulationFactory(code="no-rules", title="Положение без сроков")
     association.save()
     body = _body(client, people["leader"], "start_leader")
-    assert "ближайшие сроки" in body and "Положение не устанавливает сроков." in body
-    # In the order the issue asks: requests, the members' profiles, then the regulation's deadlines.
-    assert body.index("Не подтвердили профиль") < body.index("ближайшие сроки")
+    assert "Что положено сделать" in body and "Открытых обязательств нет" in body
+    assert f'href="{association.get_absolute_url()}">Все сроки по положению</a>' in body
+    # In the order the issue asks: requests, the members' profiles, then what the regulation asks of her.
+    assert body.index("Не подтвердили профиль") < body.index("Что положено сделать")
 
 
 def test_methodist_sees_the_count_of_requests_waiting_and_the_refresh_shares(client):
@@ -440,12 +441,13 @@ def test_the_portal_views_import_no_app():
         assert not imported & {"members", "associations", "meetings", "reports"}, module
 
 
-def test_leader_sees_what_her_association_owes_next_from_the_calendar(client):
+def test_leader_sees_what_her_association_owes_in_date_order_from_the_sweep(client):
     import time_machine
     from django.apps import apps
 
     from associations.models import Regulation
     from associations.presets import presets_load
+    from reports.deadlines import deadlines_sweep
 
     presets_load(apps)
     people = _people()
@@ -453,14 +455,16 @@ def test_leader_sees_what_her_association_owes_next_from_the_calendar(client):
     association.regulation = Regulation.objects.get(code="vilyuisk-umo")
     association.save()
     with time_machine.travel(datetime.datetime(2027, 5, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+        deadlines_sweep(today=datetime.date(2027, 5, 1))
         client.force_login(people["leader"])
         body = client.get(reverse("start_leader"), follow=True).content.decode()
-    assert "ближайшие сроки" in body
-    body = body.split("ближайшие сроки", 1)[1].split("</section>", 1)[0]  # the panel alone
-    # Next after 1 May 2027: the plan draft (15 May, for 2027/28), then the report and the plan (20 June)…
-    assert 'до 15 мая 2027 г.</strong> — проект плана работы <span class="text-muted">(на 2027/28 учебный год)' in body
-    assert "до 20 июня 2027 г.</strong> — анализ (отчёт) о деятельности за год" in body
-    assert "до 25 сентября 2026 г." not in body  # past
+    body = " ".join(body.split("Что положено сделать", 1)[1].split("</section>", 1)[0].split())  # the panel alone
+    # What is overdue first (the database of September), then the plan draft (15 May, for 2027/28), the report…
+    overdue = body.index("база педагогов проверена и обновлена")
+    draft = body.index("проект плана работы: 2027/28</a> — <strong>до 15 мая 2027 г.</strong>")
+    report = body.index("анализ (отчёт) о деятельности за год: 2026/27</a> — <strong>до 20 июня 2027 г.</strong>")
+    assert overdue < draft < report
+    assert "Просрочено" in body[overdue:draft] and "Просрочено" not in body[draft:]
 
 
 def test_a_region_home_page_shows_the_first_associations_and_links_to_all(client):
