@@ -312,6 +312,8 @@ HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=300)
 
 # The hour (district time) of the daily deadline sweep: reminders arrive in the morning.
 DEADLINES_SWEEP_HOUR = env.int("DEADLINES_SWEEP_HOUR", default=6)
+# The hour (district time) of the daily digest of notifications (rmo_portal.notifications): after the sweep.
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 
 # The one place where periodic work is declared. django-celery-beat's DatabaseScheduler copies
 # it into its tables at start, where an administrator sees it (Админка → Periodic tasks).
@@ -347,6 +349,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "reports.tasks.sweep_deadlines",
         "schedule": crontab(hour=DEADLINES_SWEEP_HOUR, minute=0),
+    },
+    "notifications-digest": {
+        "task": "rmo_portal.tasks.notifications_digest",
+        "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
     },
 }
 
