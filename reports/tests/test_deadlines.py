@@ -289,6 +289,24 @@ def test_reminders_are_mailed_after_commit_once_and_marked_sent(vilyuisk, django
     assert Notification.objects.count() == 1 and len(mail.outbox) == len(letters)
 
 
+def test_escalations_notify_the_methodist_at_once_and_the_head_in_the_digest(
+    vilyuisk, head, django_capture_on_commit_callbacks
+):
+    sweep(D(2026, 9, 11))
+    obligation = Obligation.objects.get(kind="database")
+    mail.outbox.clear()
+    to_curator = Reminder.objects.create(obligation=obligation, step="methodist", recipient=vilyuisk["curator"])
+    to_head = Reminder.objects.create(obligation=obligation, step="head", recipient=head)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadlines.reminder_send(reminder_id=to_curator.pk) is True
+        assert deadlines.reminder_send(reminder_id=to_head.pk) is True
+    to_curator.refresh_from_db()
+    to_head.refresh_from_db()
+    assert to_curator.notification.kind == to_head.notification.kind == "escalation"
+    assert [m.to for m in mail.outbox] == [["curator-vilyuisk-umo@example.org"]]
+    assert to_head.notification.digest and to_head.notification.emailed_at is None
+
+
 @override_settings(EMAIL_BACKEND="rmo_portal.tests.mail_backends.BrokenBackend")
 def test_a_failed_letter_stays_visible(vilyuisk, django_capture_on_commit_callbacks):
     sweep(D(2026, 9, 11))
