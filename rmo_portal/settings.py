@@ -42,8 +42,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The portal is served behind HTTPS in production; the embedded demo runs on plain HTTP.
 SECURE = env.bool("SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE
-# The portal's own address for links in letters sent with no request at hand (a document's notifications, sent
-# after its transition commits): SITE_URL, by default the first of ALLOWED_HOSTS, over HTTPS when SECURE.
+# The portal's own address for links in letters, which are sent with no request at hand (rmo_portal.notifications,
+# from a Celery task): SITE_URL, by default the first of ALLOWED_HOSTS, over HTTPS when SECURE.
 _first_host = ALLOWED_HOSTS[0].lstrip(".") if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*" else "localhost"
 SITE_URL = env.str("SITE_URL", default=f"{'https' if SECURE else 'http'}://{_first_host}").rstrip("/")
 CSRF_COOKIE_SECURE = SECURE
