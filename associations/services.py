@@ -5,7 +5,6 @@ import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from members.models import Teacher, User
 from rmo_portal import calendar, changes, workflow
 from rmo_portal.files import stored_file_create
+from rmo_portal.notifications import notify
 from rmo_portal.permissions import allowed
 from rmo_portal.signatures import signature_create
 from rmo_portal.text import date_ru
@@ -285,28 +285,21 @@ def _who(by: User | None) -> str:
 def order_notify(order: Order, old: str, new: str, by: User | None, comment: str) -> None:
     """The workflow's notifier of orders (registered in AssociationsConfig.ready()), after the move commits:
     the drafter hears that the head returned the order (with the comment) or signed it."""
-    drafter = order.drafted_by
-    if not drafter.email or new not in (Order.Status.RETURNED, Order.Status.SIGNED):
+    if new not in (Order.Status.RETURNED, Order.Status.SIGNED):
         return
-    link = workflow.link_to(order)
     if new == Order.Status.RETURNED:
         subject = f"Приказ возвращён на доработку: {order.title}"
-        what = (
+        text = (
             f"{_who(by)} возвращает на доработку проект приказа «{order.title}».\n\n"
-            f"Что исправить: {comment}\n\nИсправьте приказ и снова отправьте его на подпись:"
+            f"Что исправить: {comment}\n\nИсправьте приказ и снова отправьте его на подпись."
         )
     else:
         subject = f"Приказ подписан: № {order.number} от {date_ru(order.signed_on)}"
-        what = (
+        text = (
             f"{_who(by)} подписывает приказ «{order.title}»: № {order.number} от {date_ru(order.signed_on)}. "
-            f"Вступает в силу {date_ru(order.effective_date)}.\n\nПриказ:"
+            f"Вступает в силу {date_ru(order.effective_date)}."
         )
-    send_mail(
-        subject=subject,
-        message=f"Здравствуйте, {drafter.full_name}!\n\n{what}\n{link}\n",
-        from_email=None,
-        recipient_list=[drafter.email],
-    )
+    notify(recipients=[order.drafted_by], subject=subject, text=text, link=order.get_absolute_url(), kind="workflow")
 
 
 def orders_apply_due(*, today: datetime.date | None = None) -> int:
@@ -402,15 +395,15 @@ def _leaders_end(association: Association, *, order: Order, on: datetime.date, o
 
 
 @transaction.atomic
-def membership_propose(*, association: Association, user: User, role: str, by: User, site: str = "") -> str:
+def membership_propose(*, association: Association, user: User, role: str, by: User) -> str:
     """Someone who manages the composition adds a teacher to the association. Returns what happened, in Russian.
 
     - where the regulation wants the composition approved by an order, the teacher joins the draft order
       «Об утверждении состава» (made if missing, for the curating methodist to send to signature);
     - the curating methodist or an admin (who see every teacher already) start the membership today;
     - a leader only invites: a membership would open the teacher's whole profile to her, so it starts when the
-      teacher accepts (or the curator approves). The teacher gets a letter with a link (`site` is the portal's
-      address for it, from the request) and the invitation on her start page.
+      teacher accepts (or the curator approves). The teacher gets a notification with a link (rmo_portal.notifications:
+      under the bell and by mail) and the invitation on her start page.
     """
     today = calendar.today()
     if association.status != Association.Status.ACTIVE:
@@ -436,8 +429,7 @@ def membership_propose(*, association: Association, user: User, role: str, by: U
         # The invited person is not a member yet: the line does not name them (members read the history).
         text=f"Отправлено приглашение в состав (отправитель: {by.full_name})",
     )  # fmt: skip
-    if user.email:
-        transaction.on_commit(lambda: _invitation_mail(invitation, site=site))
+    _invitation_notify(invitation)
     return (
         f"Приглашение в состав отправлено: {user.full_name}. Педагог войдёт в него, когда примет приглашение "
         "(или его одобрит курирующий методист)."
@@ -491,21 +483,19 @@ def _membership_start(*, association: Association, user: User, role: str, on: da
     )
 
 
-def _invitation_mail(invitation: MembershipInvitation, *, site: str) -> None:
-    link = site.rstrip("/") + reverse("associations:invitation_accept", args=[invitation.pk])
+def _invitation_notify(invitation: MembershipInvitation) -> None:
     association, leader = invitation.association, invitation.invited_by
-    send_mail(
+    notify(
+        recipients=[invitation.user],
         subject=f"Приглашение в объединение «{association.name}»",
-        message=(
-            f"Здравствуйте, {invitation.user.full_name}!\n\n"
+        text=(
             f"{leader.full_name}, руководитель объединения «{association.name}», приглашает вас в его состав "
             f"({invitation.get_role_display().lower()}).\n\n"
             "Если вы примете приглашение, руководитель увидит ваш профиль в базе педагогов района. "
-            f"Принять или отказаться можно по ссылке:\n{link}\n\n"
-            "Приглашение также есть на вашем рабочем столе в портале.\n"
+            "Принять или отказаться можно по ссылке ниже; приглашение также есть на вашем рабочем столе в портале."
         ),
-        from_email=None,
-        recipient_list=[invitation.user.email],
+        link=reverse("associations:invitation_accept", args=[invitation.pk]),
+        kind="invitation",
     )
 
 

@@ -347,7 +347,7 @@ class MembershipProposeView(PermissionMixin, SingleObjectMixin, View):
                     request,
                     membership_propose(
                         association=association, user=form.cleaned_data["user"], role=form.cleaned_data["role"],
-                        by=request.user, site=request.build_absolute_uri("/"),
+                        by=request.user,
                     ),
                 )  # fmt: skip
             except WorkflowError as error:

@@ -11,7 +11,6 @@ import itertools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -20,6 +19,7 @@ from associations.models import Association, Membership, Order, ProtocolRule
 from members.models import Consent, User
 from rmo_portal import calendar, workflow
 from rmo_portal.files import stored_file_create
+from rmo_portal.notifications import notify
 from rmo_portal.signatures import SignatureError, password_confirms, signature_create, signatures_of, text_hash
 from rmo_portal.text import count_ru, date_ru, plural_ru
 
@@ -284,26 +284,25 @@ def meeting_members(meeting: Meeting) -> list[User]:
     )
 
 
-def meeting_invite(*, meeting: Meeting, by: User, site: str) -> int:
-    """E-mail the members an invitation (the portal shows coming meetings on their start pages anyway)."""
+def meeting_invite(*, meeting: Meeting, by: User) -> int:
+    """Invite the members (rmo_portal.notifications: under the bell and by mail, as each prefers; the portal shows
+    coming meetings on their start pages anyway). Returns how many members were invited."""
     if meeting.status != Meeting.Status.PLANNED:
         raise MeetingError("Приглашения рассылаются только на запланированное заседание.")
-    people = [u for u in meeting_members(meeting) if u.email]
-    subject = f"Заседание {meeting.association}: {meeting.when_label}"
-    body = (
-        f"Приглашаем на заседание {meeting.association}.\n\n"
-        f"Когда: {meeting.when_label}\nГде: {meeting.where_label}\n"
-        + (f"Ссылка: {meeting.online_url}\n" if meeting.online_url else "")
-        + f"Тема: {meeting.topic}\n\nПовестка и материалы: {site}{meeting.get_absolute_url()}\n"
+    made = notify(
+        recipients=meeting_members(meeting),
+        subject=f"Заседание {meeting.association}: {meeting.when_label}",
+        text=(
+            f"Приглашаем на заседание {meeting.association}.\n\n"
+            f"Когда: {meeting.when_label}\nГде: {meeting.where_label}\n"
+            + (f"Ссылка: {meeting.online_url}\n" if meeting.online_url else "")
+            + f"Тема: {meeting.topic}\n\nПовестка и материалы — на странице заседания."
+        ),
+        link=meeting.get_absolute_url(),
+        kind="meeting",
     )
-    messages = [(subject, body, None, [u.email]) for u in people]
-
-    def send():
-        send_mass_mail(messages, fail_silently=False)
-
-    transaction.on_commit(send)
     Meeting.objects.filter(pk=meeting.pk).update(invited_at=timezone.now())
-    return len(messages)
+    return len(made)
 
 
 # --- the agenda --------------------------------------------------------------------------------------------
@@ -840,28 +839,21 @@ def protocol_notify(protocol: Protocol, old: str, new: str, by: User | None, com
         return
     today = calendar.today()
     people = {
-        u.pk: u
-        for role in (Membership.Role.SECRETARY, Membership.Role.LEADER)
+        u.pk: u for role in (Membership.Role.SECRETARY, Membership.Role.LEADER)
         for u in _role_holders(protocol.association, role, on=today)
-        if u.email
-    }
+    }  # fmt: skip
     who = by.full_name if by else "Методист"
-    subject = f"Протокол № {protocol.number} возвращён на доработку"
-    what = (
-        f"{who} возвращает на доработку протокол № {protocol.number} заседания {protocol.association} "
-        f"от {date_ru(protocol.meeting.day)}.\n\nЧто исправить: {comment}\n\n"
-        f"Исправьте протокол и снова отправьте его на подпись:\n{workflow.link_to(protocol)}\n"
+    notify(
+        recipients=sorted(people.values(), key=lambda u: (u.sort_key, u.pk)),
+        subject=f"Протокол № {protocol.number} возвращён на доработку",
+        text=(
+            f"{who} возвращает на доработку протокол № {protocol.number} заседания {protocol.association} "
+            f"от {date_ru(protocol.meeting.day)}.\n\nЧто исправить: {comment}\n\n"
+            "Исправьте протокол и снова отправьте его на подпись."
+        ),
+        link=protocol.get_absolute_url(),
+        kind="workflow",
     )
-    messages = [
-        (
-            subject,
-            f"Здравствуйте, {u.full_name}!\n\n{what}",
-            None,
-            [u.email],
-        )
-        for u in sorted(people.values(), key=lambda u: (u.sort_key, u.pk))
-    ]
-    send_mass_mail(messages, fail_silently=False)
 
 
 @transaction.atomic

@@ -334,8 +334,8 @@ class MeetingInviteView(MeetingActionView):
     permission_required = "meetings.invite"
 
     def act(self, request, meeting):
-        sent = services.meeting_invite(meeting=meeting, by=request.user, site=request.build_absolute_uri("/")[:-1])
-        return f"Приглашения отправлены: {sent} {plural_ru(sent, ('письмо', 'письма', 'писем'))}."
+        sent = services.meeting_invite(meeting=meeting, by=request.user)
+        return f"Приглашения отправлены: {sent} {plural_ru(sent, ('участнику', 'участникам', 'участникам'))}."
 
 
 class AgendaItemAddView(MeetingActionView):

@@ -35,10 +35,14 @@ class User(AbstractUser):
     # «фамилия имя отчество» folded (case, ё → е): the lists sort and search people by it, from an index.
     # Whoever writes a name calls refresh_sort_key() (or person_sort_key() when building rows in bulk).
     sort_key = models.CharField("ключ сортировки и поиска", max_length=500, blank=True, editable=False)
+    # How the portal's notifications reach the person by mail (rmo_portal.notifications); the bell shows them all.
+    email_notifications = models.BooleanField("Присылать уведомления на почту", default=True)
+    email_digest = models.BooleanField("Раз в день одним письмом", default=False)
 
     objects = UserManager()
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login", "sort_key"], verbose_name="история учётной записи"
+        excluded_fields=["password", "last_login", "sort_key", "email_notifications", "email_digest"],
+        verbose_name="история учётной записи",
     )
 
     class Meta:

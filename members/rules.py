@@ -50,3 +50,7 @@ rules.add_perm("portal.use_admin", is_portal_admin)
 rules.add_perm("portal.head_start", is_district_head)
 rules.add_perm("portal.methodist_start", is_methodist)
 rules.add_perm("portal.admin_start", is_portal_admin)
+# Notifications (rmo_portal.notifications): the administrator sees failed letters and sends them again; the head
+# receives escalations only in the daily digest (the preferences page says so).
+rules.add_perm("portal.resend_mail", is_portal_admin)
+rules.add_perm("portal.escalations_as_digest", is_district_head)

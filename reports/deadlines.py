@@ -27,6 +27,7 @@ from meetings.models import Meeting, Protocol
 from members.models import ProfileConfirmation, Role, User
 from rmo_portal import calendar, workflow
 from rmo_portal.models import StatusChange
+from rmo_portal.notifications import notify
 from rmo_portal.permissions import allowed
 from rmo_portal.text import date_ru
 
@@ -367,7 +368,7 @@ def confirmation_due(user: User, academic_year: int) -> datetime.date | None:
 def reminder_create(*, obligation: Obligation, step: str, recipient: User) -> Reminder | None:
     """Create the reminder once; None when it exists (also when a concurrent sweep inserted it first).
 
-    The mail is queued after the commit, so a rolled-back sweep sends nothing.
+    Its notification is made after the commit (reminder_send), so a rolled-back sweep sends nothing.
     """
     try:
         with transaction.atomic():  # a savepoint: the IntegrityError leaves the sweep's transaction usable
@@ -523,10 +524,10 @@ def step_label(step: str) -> str:
 
 
 def reminder_send(*, reminder_id: int) -> bool:
-    """Mail one reminder and mark it sent; False if it was already sent. Re-checked under a row lock, so that a
-    task delivered twice sends once. A failure raises (Celery retries) after the error is recorded by the task."""
-    from django.conf import settings
-    from django.core.mail import send_mail
+    """Turn one reminder into a notification (rmo_portal.notifications, which mails it or holds it for the digest
+    and records a failed letter) and mark it sent; False if it was already. Re-checked under a row lock, so that a
+    task delivered twice makes one notification. The «methodist» and «head» steps are escalations; the head gets
+    hers only in the daily digest."""
     from django.urls import reverse
 
     with transaction.atomic():
@@ -535,29 +536,39 @@ def reminder_send(*, reminder_id: int) -> bool:
             .select_related("obligation__association", "recipient")
             .get(pk=reminder_id)
         )
-        if reminder.sent_at is not None:
+        if reminder.sent_at is not None or reminder.notification_id is not None:
             return False
         obligation = reminder.obligation
-        if not reminder.recipient.email:
-            reminder.failed_at, reminder.error = timezone.now(), "У получателя нет адреса электронной почты."
-            reminder.save(update_fields=["failed_at", "error"])
-            return False
-        link = settings.SITE_URL + obligation_link(obligation, reverse=reverse)
-        subject = f"{step_label(reminder.step).capitalize()}: {obligation.what} — {obligation.association}"
-        text = (
-            f"Здравствуйте, {reminder.recipient.full_name}!\n\n"
-            f"{obligation.association}: {obligation.what}, {obligation.due_label}.\n"
-            f"Состояние: {obligation.get_status_display()}.\n\nВыполнить: {link}\n"
+        escalation = reminder.step in ("methodist", "head")
+        own_profile = (
+            obligation.kind == Obligation.Kind.DATABASE and not escalation
+            and reminder.recipient_id != obligation.owner_id
+        )  # fmt: skip
+        if own_profile:  # a member about her own profile: what she does, where she does it
+            link = reverse("members:me")
+            subject = f"{step_label(reminder.step).capitalize()}: подтвердите сведения своего профиля"
+            text = (
+                f"{obligation.association} обновляет базу педагогов {obligation.due_label}. Проверьте сведения "
+                "своего профиля (место работы, категория, курсы, достижения) и нажмите «Сведения актуальны»."
+            )
+        else:
+            link = obligation_link(obligation, reverse=reverse)
+            subject = f"{step_label(reminder.step).capitalize()}: {obligation.what} — {obligation.association}"
+            text = (
+                f"{obligation.association}: {obligation.what}, {obligation.due_label}.\n"
+                f"Состояние: {obligation.get_status_display()}."
+            )
+        made = notify(
+            recipients=[reminder.recipient],
+            subject=subject,
+            text=text,
+            link=link,
+            kind="escalation" if escalation else "reminder",
+            digest_only=reminder.step == "head",
         )
-        send_mail(subject, text, None, [reminder.recipient.email], fail_silently=False)
-        reminder.sent_at, reminder.failed_at, reminder.error = timezone.now(), None, ""
-        reminder.save(update_fields=["sent_at", "failed_at", "error"])
+        reminder.sent_at, reminder.notification = timezone.now(), made[0] if made else None
+        reminder.save(update_fields=["sent_at", "notification"])
     return True
-
-
-def reminder_fail(*, reminder_id: int, error: str) -> None:
-    """Record a failed attempt: the reminder stays unsent and visible to an administrator."""
-    Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(failed_at=timezone.now(), error=error[:2000])
 
 
 def obligation_link(obligation: Obligation, *, reverse) -> str:

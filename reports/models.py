@@ -497,9 +497,12 @@ class Reminder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="кому"
     )
     created_at = models.DateTimeField("создано", auto_now_add=True)
+    # When the reminder became a notification (rmo_portal.notifications), which mails it and records a failure.
     sent_at = models.DateTimeField("отправлено", null=True, blank=True)
-    failed_at = models.DateTimeField("ошибка отправки", null=True, blank=True)
-    error = models.TextField("текст ошибки", blank=True)
+    notification = models.OneToOneField(
+        "rmo_portal.Notification", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="уведомление",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "напоминание"

@@ -17,6 +17,7 @@ from associations.models import Document as Kind
 from meetings.models import Event, EventParticipant, Meeting, Protocol
 from members.models import Achievement, Teacher, TrainingCourse, User
 from rmo_portal import calendar, richtext, workflow
+from rmo_portal.notifications import notify
 from rmo_portal.text import count_ru, date_ru
 
 from .models import PRIVATE_SECTIONS, SECTIONS, Filing, FilingComment, FilingVersion, Mentorship, PlanItem, Vote
@@ -584,36 +585,31 @@ def filing_notify(filing: Filing, old: str, new: str, by: User | None, comment: 
     """The workflow's notifier of documents (registered in ReportsConfig.ready()), after the move commits: the
     curators hear of a submitted document; the leaders of a returned one (with the comments), an accepted and a
     published one."""
-    from django.core.mail import send_mass_mail
-
     today = calendar.today()
-    link = workflow.link_to(filing)
     if new == Filing.Status.SUBMITTED:
-        people = list(filing.association.curators.exclude(email=""))
+        people = list(filing.association.curators.all())
         subject = f"На проверку: {filing.title}, {filing.association}"
-        text = f"{filing.association} отправляет на проверку «{filing.title}».\n\nОткрыть: {link}\n"
+        text = f"{filing.association} отправляет на проверку «{filing.title}»."
     elif new in (Filing.Status.RETURNED, Filing.Status.ACCEPTED, Filing.Status.PUBLISHED):
         leaders = Membership.objects.current(on=today).filter(association=filing.association,
                                                                role=Membership.Role.LEADER)  # fmt: skip
-        people = list(User.objects.filter(pk__in=leaders.values("user")).exclude(email=""))
+        people = list(User.objects.filter(pk__in=leaders.values("user")))
         if new == Filing.Status.RETURNED:
             notes = list(filing.comments.filter(review=True, version=filing.versions.count()).order_by("pk"))
             by_section = {key: title for key, title, _hint in SECTIONS[filing.kind]}
             lines = [f"— {by_section.get(c.section, 'в целом')}: {c.text}" for c in notes]
             subject = f"Возвращён на доработку: {filing.title}"
             text = (f"Методист возвращает «{filing.title}» на доработку.\n\nЗамечания:\n" + "\n".join(lines)
-                    + f"\n\nИсправьте и отправьте снова: {link}\n")  # fmt: skip
+                    + "\n\nИсправьте и отправьте снова.")  # fmt: skip
         elif new == Filing.Status.ACCEPTED:
             subject = f"Принят: {filing.title}"
-            text = f"«{filing.title}» принят; он будет опубликован {date_ru(filing.publish_on)}.\n\n{link}\n"
+            text = f"«{filing.title}» принят; он будет опубликован {date_ru(filing.publish_on)}."
         else:
             subject = f"Опубликован: {filing.title}"
-            text = f"«{filing.title}» опубликован в разделе «Методическая работа».\n\n{link}\n"
+            text = f"«{filing.title}» опубликован в разделе «Методическая работа»."
     else:
         return
-    send_mass_mail(
-        [(subject, f"Здравствуйте, {u.full_name}!\n\n{text}", None, [u.email]) for u in people], fail_silently=False
-    )
+    notify(recipients=people, subject=subject, text=text, link=filing.get_absolute_url(), kind="workflow")
 
 
 # --- mentorship (seed 004 §9.12) ----------------------------------------------------------------------------

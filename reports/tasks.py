@@ -27,15 +27,10 @@ def recompute_obligations(association_ids: list[int]) -> dict:
     return deadlines_sweep(association_ids=association_ids, remind=False)
 
 
-@shared_task(
-    bind=True, autoretry_for=(Exception,), retry_backoff=60, retry_backoff_max=3600, retry_jitter=True, max_retries=8
-)
-def send_reminder(self, reminder_id: int) -> bool:
-    """Mail one reminder (sent once: re-checked under a lock); a failure is recorded on the row, then retried."""
-    from .deadlines import reminder_fail, reminder_send
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, retry_backoff_max=3600, retry_jitter=True, max_retries=8)
+def send_reminder(reminder_id: int) -> bool:
+    """Turn one reminder into a notification (once: re-checked under a lock); its letter and a failed letter are
+    the notification's (rmo_portal.tasks.notification_mail). A failure here (the database) is retried."""
+    from .deadlines import reminder_send
 
-    try:
-        return reminder_send(reminder_id=reminder_id)
-    except Exception as error:
-        reminder_fail(reminder_id=reminder_id, error=f"{type(error).__name__}: {error}")
-        raise
+    return reminder_send(reminder_id=reminder_id)

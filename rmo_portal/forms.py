@@ -121,3 +121,22 @@ class VerifyForm(forms.Form):
         if len(value) < 16:
             raise forms.ValidationError("Введите не меньше 16 первых знаков контрольной суммы.")
         return value
+
+
+class NotificationSettingsForm(forms.Form):
+    """How notifications reach a person by mail; the bell in the portal shows them all in any case."""
+
+    email_notifications = forms.BooleanField(
+        label="Присылать уведомления на почту", required=False,
+        help_text="Без этого уведомления видны только в портале, под значком колокольчика.",
+    )  # fmt: skip
+    email_digest = forms.BooleanField(
+        label="Раз в день одним письмом", required=False,
+        help_text="Вместо письма на каждое уведомление — одна сводка утром.",
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("email_digest") and not data.get("email_notifications"):
+            self.add_error("email_digest", "Чтобы получать письмо раз в день, включите уведомления на почту.")
+        return data

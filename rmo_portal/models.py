@@ -214,3 +214,65 @@ class StatusChange(models.Model):
         from .workflow import status_label
 
         return status_label(self._model(), self.to_status)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def mail_failed(self):
+        """Letters that failed and were not sent since: the administrator's «Неотправленные письма»."""
+        return self.filter(by_mail=True, emailed_at__isnull=True, mail_failed_at__isnull=False)
+
+    def held_for_digest(self):
+        """Letters waiting for the daily digest."""
+        return self.filter(by_mail=True, digest=True, emailed_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One message to one person: always shown under the bell, mailed at once, in the digest or not at all."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name="кому"
+    )
+    # "reminder", "escalation", "workflow", "invitation", "meeting": rmo_portal.notifications.KIND_LABELS.
+    kind = models.CharField("вид", max_length=20)
+    subject = models.CharField("тема", max_length=300)
+    text = models.TextField("текст", blank=True)
+    # A path inside the portal (the page that acts on it); letters make it absolute with SITE_URL.
+    link = models.CharField("ссылка", max_length=500, blank=True)
+    created_at = models.DateTimeField("создано", default=timezone.now, db_index=True)
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+    # Whether a letter is owed at all (the person has an address and wants mail), and if so, whether it waits for
+    # the daily digest; then when it went, or when and why the last attempt failed.
+    by_mail = models.BooleanField("письмо", default=False)
+    digest = models.BooleanField("в ежедневной сводке", default=False)
+    emailed_at = models.DateTimeField("письмо отправлено", null=True, blank=True)
+    mail_failed_at = models.DateTimeField("ошибка отправки", null=True, blank=True)
+    mail_error = models.TextField("текст ошибки", blank=True)
+    attempts = models.PositiveSmallIntegerField("попыток отправки", default=0)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "уведомление"
+        verbose_name_plural = "уведомления"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_new"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def kind_label(self) -> str:
+        from .notifications import KIND_LABELS
+
+        return KIND_LABELS.get(self.kind, "Уведомление")
+
+    @property
+    def mail_pending(self) -> bool:
+        """A letter of its own is owed and not yet sent."""
+        return self.by_mail and not self.digest and self.emailed_at is None

@@ -42,8 +42,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The portal is served behind HTTPS in production; the embedded demo runs on plain HTTP.
 SECURE = env.bool("SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE
-# The portal's own address for links in letters sent with no request at hand (a document's notifications, sent
-# after its transition commits): SITE_URL, by default the first of ALLOWED_HOSTS, over HTTPS when SECURE.
+# The portal's own address for links in letters, which are sent with no request at hand (rmo_portal.notifications,
+# from a Celery task): SITE_URL, by default the first of ALLOWED_HOSTS, over HTTPS when SECURE.
 _first_host = ALLOWED_HOSTS[0].lstrip(".") if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*" else "localhost"
 SITE_URL = env.str("SITE_URL", default=f"{'https' if SECURE else 'http'}://{_first_host}").rstrip("/")
 CSRF_COOKIE_SECURE = SECURE
@@ -314,6 +314,8 @@ HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=300)
 
 # The hour (district time) of the daily deadline sweep: reminders arrive in the morning.
 DEADLINES_SWEEP_HOUR = env.int("DEADLINES_SWEEP_HOUR", default=6)
+# The hour (district time) of the daily digest of notifications (rmo_portal.notifications): after the sweep.
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 
 # The one place where periodic work is declared. django-celery-beat's DatabaseScheduler copies
 # it into its tables at start, where an administrator sees it (Админка → Periodic tasks).
@@ -349,6 +351,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "reports.tasks.sweep_deadlines",
         "schedule": crontab(hour=DEADLINES_SWEEP_HOUR, minute=0),
+    },
+    "notifications-digest": {
+        "task": "rmo_portal.tasks.notifications_digest",
+        "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
     },
 }
 

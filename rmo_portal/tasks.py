@@ -32,3 +32,19 @@ def purge_exports() -> int:
     from .exports import export_jobs_purge
 
     return export_jobs_purge()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, retry_backoff_max=3600, retry_jitter=True, max_retries=8)
+def notification_mail(notification_id: int) -> bool:
+    """Mail one notification (once: re-checked under a lock); a failure is recorded on the row, then retried."""
+    from .notifications import notification_mail_send
+
+    return notification_mail_send(notification_id=notification_id)
+
+
+@shared_task
+def notifications_digest() -> int:
+    """The daily digest of held notifications, one letter per person; how many letters went."""
+    from .notifications import notifications_digest_send
+
+    return notifications_digest_send()

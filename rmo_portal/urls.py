@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import notification_views, views
 from .forms import LoginForm
 
 handler400 = "rmo_portal.errors.bad_request"
@@ -29,6 +29,19 @@ urlpatterns = [
     path("exports/", views.ExportJobListView.as_view(), name="export_list"),
     path("exports/<int:pk>/", views.ExportJobView.as_view(), name="export_job"),
     path("exports/<int:pk>/download/", views.ExportJobDownloadView.as_view(), name="export_download"),
+    path("notifications/", notification_views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/read/", notification_views.NotificationsReadAllView.as_view(), name="notifications_read"),
+    path("notifications/<int:pk>/open/", notification_views.NotificationOpenView.as_view(), name="notification_open"),
+    path("notifications/<int:pk>/read/", notification_views.NotificationReadView.as_view(), name="notification_read"),
+    path(
+        "notifications/settings/", notification_views.NotificationSettingsView.as_view(), name="notification_settings"
+    ),
+    path("notifications/failed/", notification_views.FailedMailListView.as_view(), name="notifications_failed"),
+    path(
+        "notifications/failed/<int:pk>/resend/",
+        notification_views.FailedMailResendView.as_view(),
+        name="notification_resend",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -132,13 +132,6 @@ def transition(
     return old
 
 
-def link_to(obj) -> str:
-    """The absolute address of the object's page for a letter (settings.SITE_URL: there is no request after commit)."""
-    from django.conf import settings
-
-    return settings.SITE_URL + obj.get_absolute_url()
-
-
 def history_of(obj) -> list:
     """The object's StatusChange rows, oldest first, who moved it loaded, each able to say its statuses' labels."""
     from django.contrib.contenttypes.models import ContentType

@@ -7,6 +7,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.apps import apps
+from django.conf import settings
 from django.urls import reverse
 
 from associations.models import AssociationEvent, Membership, MembershipInvitation
@@ -139,7 +140,7 @@ def test_leader_invites_and_sees_nothing_until_the_teacher_accepts(
     letter = mailoutbox[0]
     assert letter.to == [newcomer.email] and "Приглашение в объединение" in letter.subject
     accept_url = reverse("associations:invitation_accept", args=[invitation.pk])
-    assert "http://testserver" + accept_url in letter.body
+    assert settings.SITE_URL + accept_url in letter.body  # letters link with SITE_URL (rmo_portal.notifications)
 
     start = _page_of(client, newcomer, reverse("start_teacher"))
     assert accept_url in start and reverse("associations:invitation_decline", args=[invitation.pk]) in start

@@ -38,8 +38,10 @@ def test_the_drafter_hears_that_the_head_returned_the_order_with_her_comment(ord
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         order_return(order=order, by=head, comment="Уточнить даты недели")
     assert mail.outbox == []  # nothing before the commit
-    for callback in callbacks:
-        callback()
+    # The notifier makes the notification; its letter is queued after that commit in turn.
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
     [letter] = mail.outbox
     assert letter.to == ["smirnova@example.ru"]
     assert letter.subject == "Приказ возвращён на доработку: О методической неделе"

@@ -168,7 +168,7 @@ def test_meeting_invitation_mails_every_member_with_an_address(vilyuisk, django_
         topic="Первое полугодие", place="СОШ № 1",
     )  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
-        sent = services.meeting_invite(meeting=meeting, by=vilyuisk["leader"], site="https://portal.example")
+        sent = services.meeting_invite(meeting=meeting, by=vilyuisk["leader"])
     assert sent == 5  # the leader and the secretary are members too
     assert {"m0@example.ru", "m1@example.ru", "m2@example.ru"} <= {m.to[0] for m in mail.outbox}
     assert "10 декабря 2026 г., 15:00" in mail.outbox[0].body

@@ -7,11 +7,13 @@ from collections import defaultdict
 
 import pytest
 import time_machine
-from celery.exceptions import Retry
 from django.apps import apps
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from associations.models import Association, Membership, Regulation
@@ -25,6 +27,7 @@ from members.tests.factories import TeacherFactory, UserFactory, district_head, 
 from reports import deadlines
 from reports.deadlines import ObligationError, deadlines_sweep, obligation_waive
 from reports.models import Filing, Obligation, Reminder
+from rmo_portal.models import Notification
 from rmo_portal.workflow import history_of
 
 pytestmark = pytest.mark.django_db
@@ -275,28 +278,53 @@ def test_the_unique_constraint_keeps_a_second_sweeps_reminder_out(vilyuisk):
 def test_reminders_are_mailed_after_commit_once_and_marked_sent(vilyuisk, django_capture_on_commit_callbacks):
     with time_machine.travel(at(D(2026, 9, 11), 6), tick=False), django_capture_on_commit_callbacks(execute=True):
         deadlines_sweep(today=D(2026, 9, 11))
-    reminder = Reminder.objects.get(obligation__kind="database", recipient=vilyuisk["leader"])
-    assert reminder.sent_at is not None and not reminder.error
+    reminder = Reminder.objects.select_related("notification").get(
+        obligation__kind="database", recipient=vilyuisk["leader"]
+    )
+    assert reminder.sent_at is not None and reminder.notification.emailed_at is not None
+    assert reminder.notification.kind == "reminder" and reminder.notification.recipient == vilyuisk["leader"]
     letters = [m for m in mail.outbox if "база педагогов" in m.body and m.to == ["leader-vilyuisk-umo@example.org"]]
     assert len(letters) == 1
     assert "до 25 сентября 2026 г." in letters[0].body
-    assert deadlines.reminder_send(reminder_id=reminder.pk) is False  # a task delivered twice sends once
+    assert settings.SITE_URL + deadlines.obligation_link(reminder.obligation, reverse=reverse) in letters[0].body
+    before = len(mail.outbox), Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadlines.reminder_send(reminder_id=reminder.pk) is False  # a task delivered twice sends once
+    assert (len(mail.outbox), Notification.objects.count()) == before
 
 
-def test_a_failed_letter_stays_visible(vilyuisk, monkeypatch):
+def test_escalations_notify_the_methodist_at_once_and_the_head_in_the_digest(
+    vilyuisk, head, django_capture_on_commit_callbacks
+):
+    sweep(D(2026, 9, 11))
+    obligation = Obligation.objects.get(kind="database")
+    mail.outbox.clear()
+    to_curator = Reminder.objects.create(obligation=obligation, step="methodist", recipient=vilyuisk["curator"])
+    to_head = Reminder.objects.create(obligation=obligation, step="head", recipient=head)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadlines.reminder_send(reminder_id=to_curator.pk) is True
+        assert deadlines.reminder_send(reminder_id=to_head.pk) is True
+    to_curator.refresh_from_db()
+    to_head.refresh_from_db()
+    assert to_curator.notification.kind == to_head.notification.kind == "escalation"
+    assert [m.to for m in mail.outbox] == [["curator-vilyuisk-umo@example.org"]]
+    assert to_head.notification.digest and to_head.notification.emailed_at is None
+
+
+@override_settings(EMAIL_BACKEND="rmo_portal.tests.mail_backends.BrokenBackend")
+def test_a_failed_letter_stays_visible(vilyuisk, django_capture_on_commit_callbacks):
     sweep(D(2026, 9, 11))
     reminder = Reminder.objects.get(obligation__kind="database", recipient=vilyuisk["leader"])
-
-    def broken(*args, **kwargs):
-        raise ConnectionRefusedError("SMTP недоступен")
-
-    monkeypatch.setattr("django.core.mail.send_mail", broken)
     from reports.tasks import send_reminder
 
-    with pytest.raises((ConnectionRefusedError, Retry)):  # Celery retries it with back-off
-        send_reminder.apply(args=[reminder.pk], throw=True)
+    # The reminder becomes a notification; its letter fails (Celery retries it) and the failure is on the row.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminder.apply(args=[reminder.pk], throw=True).get() is True
     reminder.refresh_from_db()
-    assert reminder.sent_at is None and reminder.failed_at is not None and "SMTP" in reminder.error
+    notification = reminder.notification
+    assert reminder.sent_at is not None and notification.emailed_at is None
+    assert notification.mail_failed_at is not None and "SMTP" in notification.mail_error
+    assert list(Notification.objects.mail_failed()) == [notification]
 
 
 def test_dissolved_association_open_obligations_are_waived_by_the_system(pechora):

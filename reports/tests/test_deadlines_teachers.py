@@ -7,6 +7,7 @@ import time_machine
 from associations.tests.factories import MembershipFactory
 from members.models import ProfileConfirmation
 from members.tests.factories import TeacherFactory, UserFactory
+from reports.deadlines import deadlines_sweep
 from reports.models import Obligation, Reminder
 from reports.tests.test_deadlines import D, at, days, sweep
 
@@ -102,3 +103,19 @@ def test_the_calendar_feed_carries_the_persons_deadlines_as_all_day_entries(vily
     ]
     assert petrova[0]["URL"] == "https://testserver/me/"
     assert feed_of(client, members["sidorova"]) == []
+
+
+def test_a_members_letter_is_about_her_own_profile_and_links_to_it(
+    vilyuisk, members, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+    from django.core import mail
+
+    with time_machine.travel(at(D(2026, 9, 11), 6), tick=False), django_capture_on_commit_callbacks(execute=True):
+        deadlines_sweep(today=D(2026, 9, 11))
+    letter = next(m for m in mail.outbox if m.to == ["petrova@example.org"])
+    assert letter.subject == "За 14 дн. до срока: подтвердите сведения своего профиля"
+    assert "обновляет базу педагогов до 25 сентября 2026 г." in letter.body
+    assert settings.SITE_URL + "/me/" in letter.body
+    leader = next(m for m in mail.outbox if m.to == ["leader-vilyuisk-umo@example.org"] and "база" in m.subject)
+    assert f"/associations/{vilyuisk['association'].pk}/" in leader.body

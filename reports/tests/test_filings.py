@@ -423,7 +423,8 @@ def test_review_queue_runs_the_same_queries_however_many_documents_wait(umo, log
                                         by=umo["leader"])  # fmt: skip
         Filing.objects.filter(pk=report.pk).update(status=Filing.Status.SUBMITTED, submitted_at=timezone.now())
     # Session, user, consent, navigation, the list, the regulations' three kinds of rule (prefetched), the session
-    # save: the due date of every row comes from the prefetched rules, not a query per row.
-    with django_assert_max_num_queries(13):
+    # save, the navbar's unread notifications: the due date of every row comes from the prefetched rules, not a query
+    # per row.
+    with django_assert_max_num_queries(14):
         page = client.get("/documents/review/").content.decode()
     assert page.count("Анализ деятельности за 2026/27 учебный год") == 6 and "20 июня 2027 г." in page

@@ -77,3 +77,12 @@ def status_badge(obj) -> str:
     from rmo_portal.workflow import badge_colour, status_label
 
     return format_html('<span class="badge text-bg-{}">{}</span>', badge_colour(obj), status_label(obj, obj.status))
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    """{% unread_notifications as unread %}: the number under the navbar's bell (one query, signed-in users only)."""
+    from rmo_portal.notifications import unread_count
+
+    request = context.get("request")
+    return unread_count(getattr(request, "user", None) or context.get("user"))

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from associations.models import Membership, MembershipInvitation, Order, OrderAttachment
 from associations.tests.factories import AssociationFactory, MembershipFactory
@@ -37,7 +38,7 @@ from members.tests.factories import (
 )
 from reports.models import Obligation
 from rmo_portal.files import stored_file_from_bytes
-from rmo_portal.models import ExportJob
+from rmo_portal.models import ExportJob, Notification
 from rmo_portal.services import heartbeat_record
 
 ROLES = (
@@ -116,6 +117,15 @@ EXPECTED: dict[str, dict[str, int]] = {
     "export_list": signed_in,
     "export_job": row(anonymous=302, default=404, curator=200),
     "export_download": row(anonymous=302, default=404, curator=200),
+    # Notifications (rmo_portal.notification_views): one's own for everyone signed in; a notification (the member's)
+    # only for its owner, whom its link sends on to the page it names; failed letters for the administrator.
+    "notifications": signed_in,
+    "notifications_read": post_only(signed_in),
+    "notification_open": row(anonymous=302, default=404, member=302),
+    "notification_read": post_only(row(anonymous=302, default=404, member=200)),
+    "notification_settings": signed_in,
+    "notifications_failed": row(anonymous=302, default=403, admin=200),
+    "notification_resend": post_only(row(anonymous=302, default=403, admin=200)),
     # accounts/ (django.contrib.auth.urls and the two overrides in rmo_portal/urls.py)
     "login": anonymous_only,
     "logout": row(default=405),  # POST-only since Django 5
@@ -269,6 +279,9 @@ KWARGS = {
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     "export_job": lambda w: {"pk": w.export_job.pk},
     "export_download": lambda w: {"pk": w.export_job.pk},
+    "notification_open": lambda w: {"pk": w.notification.pk},
+    "notification_read": lambda w: {"pk": w.notification.pk},
+    "notification_resend": lambda w: {"pk": w.failed_notification.pk},
     "members:import_job": lambda w: {"pk": w.import_job.pk},
     "members:import_job_confirm": lambda w: {"pk": w.import_job.pk},
     "members:import_job_rejected": lambda w: {"pk": w.import_job.pk},
@@ -431,7 +444,6 @@ def ready_export(*, by) -> ExportJob:
 
 def meetings_of(association, users) -> dict:
     """A's meetings: a planned one with an item; three held, with a draft, a signing and a signed protocol."""
-    from django.utils import timezone
 
     from meetings import services as meeting_services
 
@@ -598,6 +610,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             event_material=event_material,
             import_job=previewed_list(by=users["curator"]),
             export_job=ready_export(by=users["curator"]),
+            notification=Notification.objects.create(
+                recipient=users["member"], kind="workflow", subject="Принят: план работы", link=reverse("notifications")
+            ),
+            failed_notification=Notification.objects.create(
+                recipient=users["member"],
+                kind="workflow",
+                subject="Принят: отчёт",
+                by_mail=True,
+                mail_failed_at=timezone.now(),
+                mail_error="ConnectionRefusedError: SMTP недоступен",
+                attempts=9,
+            ),
             invitation=MembershipInvitation.objects.create(
                 association=association, user=users["teacher"], invited_by=users["leader"]
             ),
