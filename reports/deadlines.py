@@ -16,6 +16,7 @@ import datetime
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -37,6 +38,7 @@ SYSTEM = None  # transitions made by the sweep have no person behind them
 FILED = {Filing.Status.SUBMITTED, Filing.Status.ACCEPTED, Filing.Status.PUBLISHED}
 STEP_ORDER = ("before", "due", "after", "methodist", "head")
 STEP_LABELS = {
+    "flag": "обязанности руководителя не выполняются три месяца подряд",
     "due": "срок сегодня",
     "after": "срок прошёл",
     "methodist": "сообщение методисту",
@@ -186,10 +188,18 @@ def _expected(association: Association, academic_year: int, facts: Facts) -> dic
     return found
 
 
+def _differs(obligation: Obligation, name: str, value) -> bool:
+    """Whether a field would change; people are compared by id (reading `obligation.owner` is a query each)."""
+    if name in PEOPLE:
+        return getattr(obligation, f"{name}_id") != (value.pk if value is not None else None)
+    return getattr(obligation, name) != value
+
+
+PEOPLE = ("owner", "reviewer")
 UPDATABLE = ("what", "due", "starts_on", "escalates", "assumed", "owner", "reviewer", "target", "document", "quarter")
 
 
-def _sync(association: Association, academic_year: int, facts: Facts, existing: dict) -> tuple[int, list]:
+def _sync(association: Association, academic_year: int, facts: Facts, existing: "Existing") -> tuple[int, list]:
     """Create the missing obligations of a year, update the open ones, waive the open ones no rule gives now."""
     expected = _expected(association, academic_year, facts)
     missing = [
@@ -204,7 +214,7 @@ def _sync(association: Association, academic_year: int, facts: Facts, existing: 
         obligation = existing.get((association.pk, rk, pk))
         if obligation is None or not obligation.is_open:
             continue
-        dirty = [name for name in UPDATABLE if getattr(obligation, name) != fields[name]]
+        dirty = [name for name in UPDATABLE if _differs(obligation, name, fields[name])]
         for name in dirty:
             setattr(obligation, name, fields[name])
         if dirty:
@@ -213,8 +223,8 @@ def _sync(association: Association, academic_year: int, facts: Facts, existing: 
         Obligation.objects.bulk_update(changed, UPDATABLE)
     # Open obligations of this year's dates that no rule gives any more (the regulation was edited or changed).
     starts_on, ends_on = calendar.year_bounds(academic_year)
-    for (a_id, rk, pk), obligation in existing.items():
-        if a_id != association.pk or not obligation.is_open or (rk, pk) in expected:
+    for (rk, pk), obligation in _of_association(existing, association.pk):
+        if not obligation.is_open or (rk, pk) in expected:
             continue
         if obligation.kind == Obligation.Kind.PROTOCOL:
             stale = obligation.academic_year == academic_year
@@ -243,9 +253,23 @@ def obligations_sync(*, association: Association, academic_year: int, today: dat
     return created
 
 
-def _existing(association_ids: list[int]) -> dict[tuple[int, str, str], Obligation]:
-    rows = Obligation.objects.filter(association__in=association_ids).select_for_update()
-    return {(o.association_id, o.rule_key, o.period_key): o for o in rows}
+class Existing(dict):
+    """The obligations read for a sweep, by (association, rule_key, period_key), with an index by association (a
+    loop over all of them for each association would be quadratic in the district's size)."""
+
+    def __init__(self, rows):
+        super().__init__(((o.association_id, o.rule_key, o.period_key), o) for o in rows)
+        self.by_association: dict[int, list] = defaultdict(list)
+        for (a_id, rk, pk), obligation in self.items():
+            self.by_association[a_id].append(((rk, pk), obligation))
+
+
+def _of_association(existing: Existing, association_id: int) -> list:
+    return existing.by_association.get(association_id, [])
+
+
+def _existing(association_ids: list[int]) -> Existing:
+    return Existing(Obligation.objects.filter(association__in=association_ids).select_for_update())
 
 
 # --- fulfilment ----------------------------------------------------------------------------------------------------
@@ -493,8 +517,28 @@ def deadlines_sweep(
         for recipient in recipients_of(obligation, step, facts):
             if reminder_create(obligation=obligation, step=step, recipient=recipient) is not None:
                 summary["reminders"][step] += 1
+    if remind:
+        for step, count in flags_send(today=today, facts=facts, association_ids=association_ids).items():
+            summary["reminders"][step] += count
     summary["reminders"] = dict(summary["reminders"])
     return summary
+
+
+def flags_send(*, today: datetime.date, facts: Facts, association_ids: list[int] | None) -> dict[str, int]:
+    """Seed 004 §6.2: a leader whose association was overdue three months in a row (reports.dashboards.
+    leaders_flagged) is reported to its curators and the district head, once per flag: the «flag» reminder is tied
+    to the earliest of the overdue obligations, so the same stretch is reported once and a new one again."""
+    from .dashboards import leaders_flagged
+
+    sent = defaultdict(int)
+    for flag in leaders_flagged(today=today):
+        if association_ids is not None and flag.association.pk not in association_ids:
+            continue
+        first = flag.obligations[0]
+        for recipient in [*facts.curators.get(flag.association.pk, []), *facts.heads]:
+            if reminder_create(obligation=first, step="flag", recipient=recipient) is not None:
+                sent["flag"] += 1
+    return dict(sent)
 
 
 def summary_text(summary: dict) -> str:
@@ -539,7 +583,7 @@ def reminder_send(*, reminder_id: int) -> bool:
         if reminder.sent_at is not None or reminder.notification_id is not None:
             return False
         obligation = reminder.obligation
-        escalation = reminder.step in ("methodist", "head")
+        escalation = reminder.step in ("methodist", "head", "flag")
         own_profile = (
             obligation.kind == Obligation.Kind.DATABASE and not escalation
             and reminder.recipient_id != obligation.owner_id
@@ -550,6 +594,15 @@ def reminder_send(*, reminder_id: int) -> bool:
             text = (
                 f"{obligation.association} обновляет базу педагогов {obligation.due_label}. Проверьте сведения "
                 "своего профиля (место работы, категория, курсы, достижения) и нажмите «Сведения актуальны»."
+            )
+        elif reminder.step == "flag":
+            link = reverse("reports:deadlines") + "?" + urlencode({"q": obligation.association.name})
+            subject = f"Руководитель не выполняет обязанности три месяца подряд: {obligation.association}"
+            text = (
+                f"У объединения «{obligation.association}» обязательства просрочены в каждом из последних "
+                "месяцев подряд (систематическое невыполнение обязанностей руководителя, п. 6.2 положения). "
+                f"Первое из них: {obligation.what}, {obligation.due_label}. На странице «Сроки» — все просрочки "
+                "и проект приказа о замене руководителя."
             )
         else:
             link = obligation_link(obligation, reverse=reverse)
@@ -564,7 +617,8 @@ def reminder_send(*, reminder_id: int) -> bool:
             text=text,
             link=link,
             kind="escalation" if escalation else "reminder",
-            digest_only=reminder.step == "head",
+            digest_only=reminder.step == "head"
+            or (reminder.step == "flag" and reminder.recipient.role == Role.DISTRICT_HEAD),
         )
         reminder.sent_at, reminder.notification = timezone.now(), made[0] if made else None
         reminder.save(update_fields=["sent_at", "notification"])

@@ -374,3 +374,23 @@ def test_leader_start_page_shows_the_panel(vilyuisk, client):
         page = client.get("/start/leader/")
     text = page.content.decode()
     assert "Что положено сделать" in text and "до 25 сентября 2026 г." in text and "Просрочено" in text
+
+
+def test_a_leader_overdue_three_months_running_is_reported_once_to_the_methodist_and_the_head(
+    vilyuisk, head, django_capture_on_commit_callbacks
+):
+    seen = walk(D(2026, 9, 1), D(2026, 11, 3), twice=True)
+    flags = {k: v for k, v in seen.items() if k[2] == "flag"}
+    # The database was overdue from 26 September: September, October and November make three months on 1 November.
+    assert {(k[3], tuple(v)) for k, v in flags.items()} == {
+        ("curator-vilyuisk-umo", (D(2026, 11, 1),)), ("head", (D(2026, 11, 1),)),
+    }  # fmt: skip
+    flag = Reminder.objects.filter(step="flag").select_related("obligation").first()
+    assert flag.obligation.kind == "database"
+    with django_capture_on_commit_callbacks(execute=True):
+        for reminder in Reminder.objects.filter(step="flag"):
+            deadlines.reminder_send(reminder_id=reminder.pk)
+    to_curator = Notification.objects.get(recipient=vilyuisk["curator"], subject__startswith="Руководитель")
+    assert to_curator.subject == "Руководитель не выполняет обязанности три месяца подряд: УМО учителей химии"
+    assert to_curator.link.startswith("/deadlines/?q=") and to_curator.kind == "escalation"
+    assert Notification.objects.get(recipient=head, subject__startswith="Руководитель").digest
