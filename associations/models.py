@@ -159,7 +159,8 @@ class Regulation(models.Model):
         if deadline:
             found.append(
                 Requirement(
-                    what=f"база педагогов проверена и обновлена (не менее {self.teacher_database_share} % профилей)",
+                    what="база педагогов проверена и обновлена "
+                    f"(не менее {self.teacher_database_share}\u00a0% профилей)",
                     kind="database", due=deadline, for_year=academic_year, rule=self,
                     clause=self.teacher_database_clause,
                 )

@@ -54,6 +54,9 @@ class DeadlineFilterForm(forms.Form):
         self.fields["year"].choices = [(y, calendar.academic_year_label(y)) for y in years]
         self.fields["year"].initial = current
         self.current_year = current
+        if self.is_bound and not self.data.get("year"):  # the page opened without filters: this year is selected
+            self.data = self.data.copy()
+            self.data["year"] = str(current)
         if district_wide:
             self.fields["methodist"].queryset = User.objects.filter(role=Role.METHODIST, is_active=True).order_by(
                 "sort_key", "pk"

@@ -94,6 +94,8 @@ def test_cells_say_the_state_in_words_with_the_due_date_and_no_codes(client, dis
     assert '<span class="badge text-bg-success">Выполнено в срок</span>' in page
     assert "Выполнено с опозданием" in page
     assert "до 1 ноября 2026 г." in page
+    # Opened without filters, the year menu shows the year the grid is of (not the first of the menu).
+    assert '<option value="2026" selected>2026/27</option>' in page
     assert "План работы" in page and "Анализ за год" in page  # the columns' headers
     for code in ("overdue", "fulfilled_on_time", "fulfilled_late", "2026-11-01", ">work_plan<"):
         assert code not in page.replace('value="overdue"', "").replace('value="fulfilled', ""), code

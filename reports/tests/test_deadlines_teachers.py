@@ -87,7 +87,7 @@ def test_the_calendar_feed_carries_the_persons_deadlines_as_all_day_entries(vily
     assert database["DTSTART;VALUE=DATE"] == "20260925" and database["DTEND;VALUE=DATE"] == "20260926"
     assert (
         database["SUMMARY"]
-        == "Срок: база педагогов проверена и обновлена (не менее 90 % профилей) — УМО учителей химии"
+        == "Срок: база педагогов проверена и обновлена (не менее 90\u00a0% профилей) — УМО учителей химии"
     )
     assert database["URL"] == f"https://testserver/associations/{vilyuisk['association'].pk}/"
     assert "Выполнить: https://testserver/" in database["DESCRIPTION"]

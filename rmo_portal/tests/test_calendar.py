@@ -95,7 +95,9 @@ def test_each_seed_gives_its_years_requirements_with_the_year_each_document_is_f
     vilyuisk = {(r.kind, r.what): r for r in presets["vilyuisk-umo"].requirements(2026)}
     assert vilyuisk[("document", "план работы")].for_year == 2027  # approved by 20 June: next year's plan
     assert vilyuisk[("document", "анализ (отчёт) о деятельности за год")].for_year == 2026  # this year's report
-    assert vilyuisk[("database", "база педагогов проверена и обновлена (не менее 90 % профилей)")].due == D(2026, 9, 25)
+    assert vilyuisk[("database", "база педагогов проверена и обновлена (не менее 90\u00a0% профилей)")].due == D(
+        2026, 9, 25
+    )
     notes = [r for r in presets["vilyuisk-umo"].requirements(2026) if r.rule.__class__ is DocumentRule
              and r.rule.document == "quarterly_note"]  # fmt: skip
     assert [n.due for n in notes] == [D(2026, 9, 28), D(2026, 12, 28), D(2027, 3, 28), D(2027, 6, 28)]
