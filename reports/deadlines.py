@@ -531,11 +531,17 @@ def flags_send(*, today: datetime.date, facts: Facts, association_ids: list[int]
     from .dashboards import leaders_flagged
 
     sent = defaultdict(int)
-    for flag in leaders_flagged(today=today):
-        if association_ids is not None and flag.association.pk not in association_ids:
-            continue
+    flags = [f for f in leaders_flagged(today=today) if association_ids is None or f.association.pk in association_ids]
+    told = set(  # one query: who already heard of each stretch (the insert below stays the guard against a race)
+        Reminder.objects.filter(step="flag", obligation__in=[f.obligations[0] for f in flags]).values_list(
+            "obligation", "recipient"
+        )
+    )
+    for flag in flags:
         first = flag.obligations[0]
         for recipient in [*facts.curators.get(flag.association.pk, []), *facts.heads]:
+            if (first.pk, recipient.pk) in told:
+                continue
             if reminder_create(obligation=first, step="flag", recipient=recipient) is not None:
                 sent["flag"] += 1
     return dict(sent)
