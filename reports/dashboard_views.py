@@ -89,7 +89,11 @@ class ObligationDetailView(ObligationMixin, PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         obligation = self.get_obligation()
-        reminders = list(obligation.reminders.select_related("recipient").order_by("created_at", "pk"))
+        # The letters (who was reminded, the escalations, a flagged leader) are the service's: a member sees her own.
+        reminders = obligation.reminders.select_related("recipient", "notification").order_by("created_at", "pk")
+        if not allowed(self.request.user, "reports.view_deadlines"):
+            reminders = reminders.filter(recipient=self.request.user).exclude(step__in=("methodist", "head", "flag"))
+        reminders = list(reminders)
         for reminder in reminders:
             reminder.step_label = step_label(reminder.step)
         return super().get_context_data(

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from associations.models import Association, Document, Membership
@@ -30,7 +30,7 @@ from rmo_portal import calendar, workflow
 from rmo_portal.models import StatusChange
 from rmo_portal.notifications import notify
 from rmo_portal.permissions import allowed
-from rmo_portal.text import date_ru
+from rmo_portal.text import count_ru, date_ru
 
 from .models import Filing, Obligation, Reminder
 
@@ -38,7 +38,7 @@ SYSTEM = None  # transitions made by the sweep have no person behind them
 FILED = {Filing.Status.SUBMITTED, Filing.Status.ACCEPTED, Filing.Status.PUBLISHED}
 STEP_ORDER = ("before", "due", "after", "methodist", "head")
 STEP_LABELS = {
-    "flag": "обязанности руководителя не выполняются три месяца подряд",
+    "flag": "обязанности руководителя не выполняются несколько месяцев подряд",
     "due": "срок сегодня",
     "after": "срок прошёл",
     "methodist": "сообщение методисту",
@@ -199,7 +199,7 @@ PEOPLE = ("owner", "reviewer")
 UPDATABLE = ("what", "due", "starts_on", "escalates", "assumed", "owner", "reviewer", "target", "document", "quarter")
 
 
-def _sync(association: Association, academic_year: int, facts: Facts, existing: "Existing") -> tuple[int, list]:
+def _sync(association: Association, academic_year: int, facts: Facts, existing: "Existing") -> tuple[int, list, int]:
     """Create the missing obligations of a year, update the open ones, waive the open ones no rule gives now."""
     expected = _expected(association, academic_year, facts)
     missing = [
@@ -223,6 +223,7 @@ def _sync(association: Association, academic_year: int, facts: Facts, existing: 
         Obligation.objects.bulk_update(changed, UPDATABLE)
     # Open obligations of this year's dates that no rule gives any more (the regulation was edited or changed).
     starts_on, ends_on = calendar.year_bounds(academic_year)
+    waived = 0
     for (rk, pk), obligation in _of_association(existing, association.pk):
         if not obligation.is_open or (rk, pk) in expected:
             continue
@@ -232,7 +233,8 @@ def _sync(association: Association, academic_year: int, facts: Facts, existing: 
             stale = starts_on <= obligation.due <= ends_on
         if stale:
             _waive(obligation, by=SYSTEM, reason="Правило положения больше не действует для объединения.")
-    return len(missing), changed
+            waived += 1
+    return len(missing), changed, waived
 
 
 @transaction.atomic
@@ -249,7 +251,7 @@ def obligations_sync(*, association: Association, academic_year: int, today: dat
                 _waive(obligation, by=SYSTEM, reason="Объединение упразднено.")
         return 0
     facts = facts_load(association_ids=[association.pk], years=[academic_year - 1, academic_year], today=today)
-    created, _changed = _sync(association, academic_year, facts, existing)
+    created, _changed, _waived = _sync(association, academic_year, facts, existing)
     return created
 
 
@@ -268,8 +270,13 @@ def _of_association(existing: Existing, association_id: int) -> list:
     return existing.by_association.get(association_id, [])
 
 
-def _existing(association_ids: list[int]) -> Existing:
-    return Existing(Obligation.objects.filter(association__in=association_ids).select_for_update())
+def _existing(association_ids: list[int], *, since_year: int | None = None) -> Existing:
+    """The associations' obligations, locked in a fixed order: the open ones and, from `since_year`, the closed
+    ones too (earlier years' closed rows never change, so a sweep does not read the district's whole history)."""
+    rows = Obligation.objects.filter(association__in=association_ids)
+    if since_year is not None:
+        rows = rows.filter(Q(status__in=Obligation.OPEN) | Q(academic_year__gte=since_year))
+    return Existing(rows.order_by("pk").select_for_update())
 
 
 # --- fulfilment ----------------------------------------------------------------------------------------------------
@@ -401,7 +408,8 @@ def reminder_create(*, obligation: Obligation, step: str, recipient: User) -> Re
         return None
     from .tasks import send_reminder
 
-    transaction.on_commit(lambda: send_reminder.delay(reminder.pk))
+    # robust: a broker that refuses one message must not cancel the others (the next sweep queues it again).
+    transaction.on_commit(lambda: send_reminder.delay(reminder.pk), robust=True)
     return reminder
 
 
@@ -462,6 +470,7 @@ def deadlines_sweep(
     the recomputation after a change announced on rmo_portal.changes («associations»), between the daily sweeps.
     """
     today = today or calendar.today()
+    _one_sweep_at_a_time()
     summary = {"created": 0, "fulfilled": 0, "overdue": 0, "waived": 0, "reminders": defaultdict(int)}
     years = _years(today)
     scope = Association.objects.all() if association_ids is None else Association.objects.filter(pk__in=association_ids)
@@ -479,14 +488,19 @@ def deadlines_sweep(
         _waive(obligation, by=SYSTEM, reason="Объединение упразднено.")
         summary["waived"] += 1
     facts = facts_load(association_ids=ids, years=[min(years) - 1, *years], today=today)
-    existing = _existing(ids)
+    existing = _existing(ids, since_year=min(years) - 1)
     for association in associations:
         for year in years:
-            created, _changed = _sync(association, year, facts, existing)
+            created, _changed, waived = _sync(association, year, facts, existing)
             summary["created"] += created
+            summary["waived"] += waived
     by_pk = {a.pk: a for a in associations}
     open_obligations = list(
-        Obligation.objects.open().filter(association__in=ids).select_related("owner").select_for_update(of=("self",))
+        Obligation.objects.open()
+        .filter(association__in=ids)
+        .select_related("owner")
+        .order_by("pk")
+        .select_for_update(of=("self",))
     )
     ranks: dict[int, set[str]] = {}
     for obligation_id, step in Reminder.objects.filter(obligation__in=open_obligations).values_list(
@@ -520,27 +534,67 @@ def deadlines_sweep(
     if remind:
         for step, count in flags_send(today=today, facts=facts, association_ids=association_ids).items():
             summary["reminders"][step] += count
+        reminders_requeue(association_ids=association_ids)
     summary["reminders"] = dict(summary["reminders"])
     return summary
 
 
+SWEEP_LOCK = 0x52_4D_4F_12  # «RMO», issue 12: the advisory lock's key
+
+
+def _one_sweep_at_a_time() -> None:
+    """On PostgreSQL, a transaction-level advisory lock: a second sweep (beat fired twice, a recomputation after an
+    edit, a sweep by hand) waits until the first commits and then finds its work done. The row locks and the
+    reminders' unique constraint stay as the guards; this makes the counts honest and rules out deadlocks between
+    sweeps that lock the same rows in different orders. SQLite serialises writers by itself."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK])
+
+
+REQUEUE_AFTER = datetime.timedelta(minutes=30)
+
+
+def reminders_requeue(*, association_ids: list[int] | None = None) -> int:
+    """Queue again the reminders whose letter task was lost (a broker that refused it, a worker that died, retries
+    exhausted): made more than REQUEUE_AFTER ago and still unsent. Sending re-checks under a lock, so a reminder
+    whose first task is merely slow is still sent once. Returns how many were queued."""
+    from .tasks import send_reminder
+
+    stale = Reminder.objects.filter(sent_at__isnull=True, created_at__lt=timezone.now() - REQUEUE_AFTER)
+    if association_ids is not None:
+        stale = stale.filter(obligation__association__in=association_ids)
+    pks = list(stale.values_list("pk", flat=True))
+    for pk in pks:
+        transaction.on_commit(lambda pk=pk: send_reminder.delay(pk), robust=True)
+    return len(pks)
+
+
 def flags_send(*, today: datetime.date, facts: Facts, association_ids: list[int] | None) -> dict[str, int]:
-    """Seed 004 §6.2: a leader whose association was overdue three months in a row (reports.dashboards.
-    leaders_flagged) is reported to its curators and the district head, once per flag: the «flag» reminder is tied
-    to the earliest of the overdue obligations, so the same stretch is reported once and a new one again."""
-    from .dashboards import leaders_flagged
+    """Seed 004 §6.2: a leader whose association was overdue N months in a row (the regulation's
+    `leader_replace_after_months`; reports.dashboards.leaders_flagged) is reported to its curators and the district
+    head once for a stretch: not again within N months, and never twice for the same earliest overdue obligation (the
+    «flag» reminder is tied to it; the unique constraint guards a race)."""
+    from .dashboards import leaders_flagged, month_starts
 
     sent = defaultdict(int)
     flags = [f for f in leaders_flagged(today=today) if association_ids is None or f.association.pk in association_ids]
-    told = set(  # one query: who already heard of each stretch (the insert below stays the guard against a race)
-        Reminder.objects.filter(step="flag", obligation__in=[f.obligations[0] for f in flags]).values_list(
-            "obligation", "recipient"
-        )
-    )
+    longest = max((f.months for f in flags), default=0)
+    since = month_starts(today, longest)[0] if longest else today
+    told = set(  # one query: who heard of a flag of the association within its window
+        Reminder.objects.filter(
+            step="flag", obligation__association__in=[f.association for f in flags],
+            created_at__date__gte=since - datetime.timedelta(days=1),
+        ).values_list("obligation__association", "recipient", "created_at")
+    )  # fmt: skip
     for flag in flags:
         first = flag.obligations[0]
+        window = month_starts(today, flag.months)[0]
+        heard = {r for a, r, at in told if a == flag.association.pk and timezone.localdate(at) >= window}
         for recipient in [*facts.curators.get(flag.association.pk, []), *facts.heads]:
-            if (first.pk, recipient.pk) in told:
+            if recipient.pk in heard:
                 continue
             if reminder_create(obligation=first, step="flag", recipient=recipient) is not None:
                 sent["flag"] += 1
@@ -583,12 +637,16 @@ def reminder_send(*, reminder_id: int) -> bool:
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(of=("self",))
-            .select_related("obligation__association", "recipient")
+            .select_related("obligation__association__regulation", "recipient")
             .get(pk=reminder_id)
         )
         if reminder.sent_at is not None or reminder.notification_id is not None:
             return False
         obligation = reminder.obligation
+        if reminder.step != "flag" and not obligation.is_open:  # fulfilled or waived since: nothing to remind of
+            reminder.sent_at = timezone.now()
+            reminder.save(update_fields=["sent_at"])
+            return False
         escalation = reminder.step in ("methodist", "head", "flag")
         own_profile = (
             obligation.kind == Obligation.Kind.DATABASE and not escalation
@@ -603,10 +661,13 @@ def reminder_send(*, reminder_id: int) -> bool:
             )
         elif reminder.step == "flag":
             link = reverse("reports:deadlines") + "?" + urlencode({"q": obligation.association.name})
-            subject = f"Руководитель не выполняет обязанности три месяца подряд: {obligation.association}"
+            months = count_ru(
+                obligation.association.regulation.leader_replace_after_months or 0, ("месяц", "месяца", "месяцев")
+            )
+            subject = f"Руководитель не выполняет обязанности {months} подряд: {obligation.association}"
             text = (
-                f"У объединения «{obligation.association}» обязательства просрочены в каждом из последних "
-                "месяцев подряд (систематическое невыполнение обязанностей руководителя, п. 6.2 положения). "
+                f"У объединения «{obligation.association}» обязательства просрочены в каждом из последних {months} "
+                "подряд: положение позволяет заменить руководителя за систематическое невыполнение обязанностей. "
                 f"Первое из них: {obligation.what}, {obligation.due_label}. На странице «Сроки» — все просрочки "
                 "и проект приказа о замене руководителя."
             )

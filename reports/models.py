@@ -395,7 +395,7 @@ class Obligation(models.Model):
         OVERDUE = "overdue", "Просрочено"
         FULFILLED_ON_TIME = "fulfilled_on_time", "Выполнено в срок"
         FULFILLED_LATE = "fulfilled_late", "Выполнено с опозданием"
-        WAIVED = "waived", "Снято методистом"
+        WAIVED = "waived", "Снято"  # by the curating methodist with a reason, or by the system (see its history)
 
     OPEN = {Status.UPCOMING, Status.DUE_SOON, Status.OVERDUE}
     # The open states move among themselves (a regulation's date may be edited); fulfilled and waived ones stay.

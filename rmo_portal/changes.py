@@ -42,4 +42,4 @@ def announce(topic: str, *, ids: Iterable[int]) -> None:
     if not ids:
         return
     for fn in listeners_of(topic):
-        transaction.on_commit(lambda fn=fn: fn(ids=ids))
+        transaction.on_commit(lambda fn=fn: fn(ids=ids), robust=True)  # a broker error is logged, not a 500

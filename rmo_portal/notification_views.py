@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView
 
@@ -49,7 +50,11 @@ class NotificationOpenView(OwnNotificationMixin, View):
 
     def get(self, request, pk):
         notifications_read(user=request.user, notification=self.notification)
-        return redirect(self.notification.link or reverse("notifications"))
+        link = self.notification.link
+        # Checked again where it is followed: a path of this portal, never another site (not «//x», not «/\\x»).
+        if not link or not url_has_allowed_host_and_scheme(link, allowed_hosts=None) or "\\" in link:
+            link = reverse("notifications")
+        return redirect(link)
 
 
 class NotificationReadView(OwnNotificationMixin, View):

@@ -40,7 +40,7 @@ class NotificationError(Exception):
 
 def _link_checked(link: str) -> str:
     """A path inside the portal, or nothing: `/notifications/<pk>/open/` redirects there, so never another site."""
-    if link and (not link.startswith("/") or link.startswith("//")):
+    if link and (not link.startswith("/") or link.startswith("//") or any(c in link for c in "\\\r\n\t")):
         raise ValueError(f"A notification's link is a path inside the portal, not {link!r}")
     return link
 

@@ -133,5 +133,5 @@ def test_methodist_on_a_phone_scrolls_the_deadline_grid_inside_its_box_and_waive
         page.get_by_label("Почему обязательство снимается").fill("Объединение на карантине")
         page.get_by_role("button", name="Снять обязательство").click()
         expect(page.get_by_text("Обязательство снято")).to_be_visible()
-        expect(page.get_by_text("Снято методистом").first).to_be_visible()
+        expect(page.get_by_text("Снято", exact=True).first).to_be_visible()
         expect(page.get_by_text("«Объединение на карантине»").first).to_be_visible()

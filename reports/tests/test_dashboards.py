@@ -258,12 +258,19 @@ def test_obligation_page_shows_what_whose_state_history_and_reminders(client, di
 
     obligation = owe(district["mine"], due=D(2027, 3, 1), status=S.OVERDUE, what="план работы: 2026/27",
                      owner=district["leader"], reviewer=district["curator"])  # fmt: skip
-    Reminder.objects.create(
-        obligation=obligation, step="before_7", recipient=district["leader"], sent_at=at(D(2027, 2, 22))
-    )
+    from rmo_portal.models import Notification
+
+    letter = Notification.objects.create(recipient=district["leader"], subject="Тема", text="Текст", kind="reminder",
+                                         by_mail=True, emailed_at=at(D(2027, 2, 22)))  # fmt: skip
+    Reminder.objects.create(obligation=obligation, step="before_7", recipient=district["leader"],
+                            sent_at=at(D(2027, 2, 22)), notification=letter)  # fmt: skip
+    Reminder.objects.create(obligation=obligation, step="methodist", recipient=district["curator"],
+                            sent_at=at(D(2027, 3, 4)))  # fmt: skip
     page = body(client, district["leader"], obligation.get_absolute_url())  # the leader reads it…
     assert "План работы: 2026/27" in page and "до 1 марта 2027 г." in page and "Просрочено" in page
-    assert "За 7 дн. до срока" in page and "отправлено 22 февраля 2027 г." in page
+    assert "За 7 дн. до срока" in page and "письмо отправлено 22 февраля 2027 г." in page
+    assert "Сообщение методисту" not in page  # the escalations are the service's, not the members'
+    assert "Сообщение методисту" in body(client, district["curator"], obligation.get_absolute_url())
     assert reverse("reports:documents", args=[district["mine"].pk, 2026]) in page
     assert "Снять обязательство" not in page  # …but may not waive it
     assert "before_7" not in page and "2027-03-01" not in page

@@ -391,6 +391,6 @@ def test_a_leader_overdue_three_months_running_is_reported_once_to_the_methodist
         for reminder in Reminder.objects.filter(step="flag"):
             deadlines.reminder_send(reminder_id=reminder.pk)
     to_curator = Notification.objects.get(recipient=vilyuisk["curator"], subject__startswith="Руководитель")
-    assert to_curator.subject == "Руководитель не выполняет обязанности три месяца подряд: УМО учителей химии"
+    assert to_curator.subject == "Руководитель не выполняет обязанности 3 месяца подряд: УМО учителей химии"
     assert to_curator.link.startswith("/deadlines/?q=") and to_curator.kind == "escalation"
     assert Notification.objects.get(recipient=head, subject__startswith="Руководитель").digest

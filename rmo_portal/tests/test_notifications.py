@@ -135,9 +135,20 @@ def test_a_task_delivered_twice_sends_once(teacher, django_capture_on_commit_cal
     assert len(mail.outbox) == 1
 
 
-def test_a_link_outside_the_portal_is_refused(teacher):
+@pytest.mark.parametrize("link", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "/a\nb"])
+def test_a_link_outside_the_portal_is_refused(teacher, link):
     with pytest.raises(ValueError):
-        _notify([teacher], link="https://evil.example/")
+        _notify([teacher], link=link)
+
+
+def test_opening_a_stored_link_to_another_site_goes_to_the_list_instead(client, teacher):
+    from rmo_portal.models import Notification
+
+    row = Notification.objects.create(recipient=teacher, subject="Тема", text="Текст", kind="workflow",
+                                      link="/\\evil.example/")  # fmt: skip
+    client.force_login(teacher)
+    response = client.get(reverse("notification_open", args=[row.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("notifications")
 
 
 # --- failed letters ------------------------------------------------------------------------------------------------
@@ -293,6 +304,6 @@ def test_the_digest_without_mail_is_refused_beside_the_field(teacher, client):
 def test_the_preferences_page_tells_the_head_that_escalations_come_in_the_digest(teacher, client):
     head = district_head(username="head")
     give_consent(head)
-    note = "Сообщения о просроченных обязательствах объединений приходят вам всегда раз в день"
+    note = "Сообщения о просроченных обязательствах объединений приходят вам раз в день, одним письмом, даже если"
     assert note in _login(client, head).get(reverse("notification_settings")).content.decode()
     assert note not in _login(client, teacher).get(reverse("notification_settings")).content.decode()

@@ -32,7 +32,17 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None, help="учебный год (по умолчанию текущий)")
 
     def handle(self, *args, associations, members, year, **options):
+        from django.core.management.base import CommandError
+
         from rmo_portal.celery import app
+
+        name = str(connection.settings_dict["NAME"])
+        if not any(word in name for word in ("bench", "sweep")):
+            # It deletes the obligations and reminders it finds and moves associations to the presets.
+            raise CommandError(
+                f"Замер стирает обязательства и напоминания и меняет положения объединений: он работает только с "
+                f"базой для замеров (в имени «bench» или «sweep»), а не с «{name}»."
+            )
 
         app.conf.broker_url = "memory://"  # the queued letters are dropped
         app.conf.task_always_eager = False
