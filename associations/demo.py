@@ -5,7 +5,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from members.models import (
     Achievement,
@@ -20,6 +22,7 @@ from members.models import (
     User,
     person_sort_key,
 )
+from rmo_portal.models import District
 
 from .models import Association, Membership, Regulation
 from .presets import presets_load
@@ -270,6 +273,17 @@ def demo_seed() -> dict:
 
 def _district_seed() -> dict:
     created_users: list[User] = []
+    # The demo district counts as set up: no first-run setup for its administrator (associations/setup.py).
+    if not District.objects.exists():
+        District(
+            portal_name=settings.PORTAL_NAME,
+            name=settings.DISTRICT_NAME,
+            name_genitive="Печорского района",
+            organisation_name=settings.ORGANISATION_NAME,
+            time_zone=settings.TIME_ZONE,
+            setup_steps=["district", "year", "regulation", "people"],
+            setup_done_at=timezone.now(),
+        ).save()
     # The seed regulations are presets that come with the migrations (associations/presets.py).
     if not Regulation.objects.filter(code="pechora-rmo").exists():
         presets_load(django_apps)

@@ -1,8 +1,7 @@
 """The associations' background files (rmo_portal.exports): the list as PDF, dozens of pages in a region."""
 
-from django.conf import settings
-
 from rmo_portal import calendar
+from rmo_portal.district import district
 from rmo_portal.exports import ExportError, query_of, register
 
 from .filters import AssociationFilter
@@ -27,7 +26,7 @@ def build_list_pdf(job, params, progress):
     progress(1, 2)
     content = render_pdf(
         "pdf/association_list.html",
-        {"associations": associations, "today": today, "DISTRICT_NAME": settings.DISTRICT_NAME},
+        {"associations": associations, "today": today, "DISTRICT_NAME": district().name},
     )
     return "associations.pdf", content
 

@@ -106,3 +106,4 @@ rules.add_perm("associations.revoke_order", is_district_head)
 rules.add_perm("associations.manage_composition", is_leader | is_curator | is_portal_admin)
 # The curator and an admin see every teacher already: they add members at once and approve a leader's invitations.
 rules.add_perm("associations.approve_invitation", is_curator | is_portal_admin)
+rules.add_perm("associations.setup_district", is_portal_admin)  # the first-run setup (associations/setup.py)

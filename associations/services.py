@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from members.models import Teacher, User
 from rmo_portal import calendar, changes, workflow
+from rmo_portal.district import district
 from rmo_portal.files import stored_file_create
 from rmo_portal.notifications import notify
 from rmo_portal.permissions import allowed
@@ -184,7 +184,7 @@ def order_text(order: Order) -> str:
     """The canonical text of an order, whose SHA-256 its signature records: what the order says, in the words and
     order a reader finds on the paper (heading, number and date, title, text, effect, the people it names)."""
     lines = [
-        settings.ORGANISATION_NAME,
+        district().organisation_name,
         "ПРИКАЗ",
         f"№ {order.number or '—'} от {date_ru(order.signed_on) if order.signed_on else '—'}",
         f"Вид: {order.get_kind_display()}",

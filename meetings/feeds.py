@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rmo_portal import calendar
+from rmo_portal.district import district
 
 from .models import CalendarFeed, Meeting
 
@@ -270,7 +271,7 @@ def feed_text(feed: CalendarFeed, *, host: str, base_url: str, today: datetime.d
         meetings=feed_meetings(user, today=today),
         events=feed_events(user, today=today),
         items=feed_items(user, today=today),
-        name=f"{settings.PORTAL_NAME}: {user.get_full_name() or user.get_username()}",
+        name=f"{district().portal_name}: {user.get_full_name() or user.get_username()}",
         host=host,
         base_url=base_url,
     )

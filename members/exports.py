@@ -87,9 +87,10 @@ def _schedule_build(code: str):
 
 
 def _district() -> str:
-    from django.conf import settings
 
-    return settings.DISTRICT_NAME
+    from rmo_portal.district import district
+
+    return district().name
 
 
 def register_exports() -> None:

@@ -110,8 +110,12 @@ def shape(year: int) -> YearShape:
 
 
 def today() -> datetime.date:
-    """Today in the district (TIME_ZONE), whatever the server's clock zone."""
-    return timezone.localdate()
+    """Today in the district (its time zone from the first-run setup, else TIME_ZONE), whatever the server's."""
+    from zoneinfo import ZoneInfo
+
+    from .district import district_time_zone
+
+    return timezone.localdate(timezone=ZoneInfo(district_time_zone()))
 
 
 def academic_year_of(day: datetime.date) -> int:

@@ -23,3 +23,20 @@ class ErrorPagesMiddleware:
         if isinstance(response, HttpResponseNotAllowed):
             return method_not_allowed(request, response["Allow"])
         return response
+
+
+class DistrictTimeZoneMiddleware:
+    """Times on pages in the district's zone (the first-run setup's, else TIME_ZONE): no query, the cached names."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        from zoneinfo import ZoneInfo
+
+        from django.utils import timezone
+
+        from .district import district_time_zone
+
+        with timezone.override(ZoneInfo(district_time_zone())):
+            return self.get_response(request)

@@ -276,3 +276,37 @@ class Notification(models.Model):
     def mail_pending(self) -> bool:
         """A letter of its own is owed and not yet sent."""
         return self.by_mail and not self.digest and self.emailed_at is None
+
+
+class District(models.Model):
+    """The district this installation serves (one row): its names for pages and documents, set in the first-run
+    setup and editable in the admin; until it exists the environment's defaults (PORTAL_NAME, DISTRICT_NAME,
+    ORGANISATION_NAME) are shown. rmo_portal.district reads it through the cache."""
+
+    portal_name = models.CharField("название портала", max_length=200)
+    name = models.CharField("район", max_length=200, help_text="Как в шапке страниц: «Печорский район».")
+    name_genitive = models.CharField(
+        "район в родительном падеже", max_length=200, help_text="Для документов: «Печорского района»."
+    )
+    organisation_name = models.CharField(
+        "официальное название органа управления образованием", max_length=300,
+        help_text="Как в приказах: «Управление образования администрации Печорского района».",
+    )  # fmt: skip
+    time_zone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
+    # The setup's steps done so far (it can be left and resumed), and when it was finished.
+    setup_steps = models.JSONField("пройденные шаги настройки", default=list, blank=True)
+    setup_done_at = models.DateTimeField("настройка завершена", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "район"
+        verbose_name_plural = "район"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one district per installation
+        super().save(*args, **kwargs)
+        from .district import district_forget
+
+        district_forget()

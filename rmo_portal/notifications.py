@@ -22,6 +22,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .district import district
 from .models import Notification
 
 # What a person reads for each kind of notification (STYLE.md §17: never the code).
@@ -83,7 +84,7 @@ def absolute(link: str) -> str:
 
 
 def _letter(*, to, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
-    context = {"user": to, "PORTAL_NAME": settings.PORTAL_NAME, "SITE_URL": settings.SITE_URL, **context}
+    context = {"user": to, "PORTAL_NAME": district().portal_name, "SITE_URL": settings.SITE_URL, **context}
     letter = EmailMultiAlternatives(
         subject=subject, body=render_to_string(f"notifications/{template}.txt", context), to=[to.email]
     )
@@ -172,7 +173,7 @@ def notifications_digest_send(*, now: datetime.datetime | None = None) -> int:
                     row.url = absolute(row.link) if row.link else ""
                     groups[row.kind_label].append(row)
                 _letter(
-                    to=rows[0].recipient, template="digest", subject=f"{settings.PORTAL_NAME}: сводка за день",
+                    to=rows[0].recipient, template="digest", subject=f"{district().portal_name}: сводка за день",
                     context={"groups": sorted(groups.items()), "count": len(rows), "day": timezone.localdate(now)},
                 ).send(fail_silently=False)  # fmt: skip
                 Notification.objects.filter(pk__in=pks).update(

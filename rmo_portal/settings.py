@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Russian pages for the statuses Django answers without a template (405) or not at all (414).
     "rmo_portal.middleware.ErrorPagesMiddleware",
+    "rmo_portal.middleware.DistrictTimeZoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "members.middleware.ConsentRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -380,4 +381,7 @@ BENCH_CEILING = env.bool("BENCH_CEILING", default=False)
 PORTAL_NAME = env.str("PORTAL_NAME", default="Методический портал района")
 DISTRICT_NAME = env.str("DISTRICT_NAME", default="Печорский район")
 # The official name of the body that issues orders, in the genitive, as it heads an order.
+# A real installation opens the first-run setup for the administrator until it is finished (associations/setup.py);
+# the demo district is configured by seed_demo. Off in tests (they build their own districts).
+FIRST_RUN_SETUP = env.bool("FIRST_RUN_SETUP", default=not TESTING)
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Управление образования администрации Печорского района")

@@ -51,6 +51,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("members.urls")),
     path("associations/", include("associations.urls")),
+    path("setup/", include("associations.setup_urls")),  # the first-run setup of a real installation
     path("", include("meetings.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from rmo_portal import calendar
 
+from .district import district
 from .errors import too_many_requests
 from .forms import PasswordResetForm, VerifyForm
 from .mixins import PermissionMixin
@@ -111,6 +112,13 @@ class AdminStartView(StartPageView):
     permission_required = "portal.admin_start"
     page = "admin"
     title = "Рабочий стол администратора"
+
+    def get(self, request, *args, **kwargs):
+        # A real installation whose district is not set up yet: the administrator's first log-in opens the setup
+        # (associations/setup.py; by URL name, the kernel imports no app).
+        if settings.FIRST_RUN_SETUP and not district().configured:
+            return redirect("setup")
+        return super().get(request, *args, **kwargs)
 
 
 class BenchCeilingView(TemplateView):

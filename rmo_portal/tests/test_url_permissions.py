@@ -112,6 +112,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "start_secretary": row(anonymous=302, default=403, secretary=200),
     "start_teacher": signed_in,
     "start_admin": row(anonymous=302, default=403, admin=200),
+    # associations/setup_urls.py: the first-run setup, the administrator's only.
+    "setup": row(anonymous=302, default=403, admin=200),
+    "setup_step": row(anonymous=302, default=403, admin=200),
+    "setup_finish": post_only(row(anonymous=302, default=403, admin=200)),
     "healthz": public,
     # Background files: «Мои выгрузки» for everyone signed in; a job and its file for its owner only.
     "export_list": signed_in,
@@ -354,6 +358,7 @@ KWARGS = {
 
 KWARGS.update(
     {
+        "setup_step": lambda w: {"step": "district"},
         "reports:documents": lambda w: {"association": w.association.pk, "year": 2026},
         "reports:mentorship_add": lambda w: {"association": w.association.pk, "year": 2026},
         "reports:mentorship_remove": lambda w: {"pk": w.pair.pk},

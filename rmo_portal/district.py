@@ -1,0 +1,57 @@
+"""The district's names as pages and documents show them: the District row (first-run setup, the admin), else the
+environment's defaults. Read through the cache (one query when the cache is cold; the row's save clears it), so
+the navbar and footer of every page cost nothing."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+CACHE_KEY = "district:names:v1"
+
+
+@dataclass(frozen=True)
+class Names:
+    portal_name: str
+    name: str
+    name_genitive: str
+    organisation_name: str
+    time_zone: str
+    configured: bool  # the first-run setup was finished (or the demo district loaded)
+
+
+def _defaults() -> Names:
+    return Names(
+        portal_name=settings.PORTAL_NAME, name=settings.DISTRICT_NAME, name_genitive=settings.DISTRICT_NAME,
+        organisation_name=settings.ORGANISATION_NAME, time_zone=settings.TIME_ZONE, configured=False,
+    )  # fmt: skip
+
+
+def district() -> Names:
+    """The names now in force (cached)."""
+    names = cache.get(CACHE_KEY)
+    if names is None:
+        from .models import District
+
+        row = District.objects.filter(pk=1).first()
+        if row is None:
+            names = _defaults()
+        else:
+            names = Names(
+                portal_name=row.portal_name, name=row.name, name_genitive=row.name_genitive,
+                organisation_name=row.organisation_name, time_zone=row.time_zone,
+                configured=row.setup_done_at is not None,
+            )  # fmt: skip
+        cache.set(CACHE_KEY, names, None)
+    return names
+
+
+def district_forget() -> None:
+    cache.delete(CACHE_KEY)
+
+
+def district_time_zone() -> str:
+    """The district's time zone without touching the database: the cached row's, else TIME_ZONE (any page shown
+    since the cache was last cleared has filled it; the cache is shared by web, worker and beat)."""
+    names = cache.get(CACHE_KEY)
+    return names.time_zone if names is not None else settings.TIME_ZONE
