@@ -706,7 +706,8 @@ def obligation_link(obligation: Obligation, *, reverse) -> str:
 
 def obligations_recompute(*, ids: list[int]) -> None:
     """The listener of rmo_portal.changes «associations» (registered in ReportsConfig.ready()): recompute those
-    associations' obligations in the background, states included, without reminders (they wait for the sweep)."""
+    associations' obligations in the background, states and the day's reminders included (exactly once all the
+    same: the morning's sweep finds them made)."""
     from .tasks import recompute_obligations
 
     recompute_obligations.delay(list(ids))

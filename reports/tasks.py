@@ -21,10 +21,11 @@ def sweep_deadlines(today: str | None = None) -> dict:
 
 @shared_task
 def recompute_obligations(association_ids: list[int]) -> dict:
-    """Recompute some associations' obligations after a change (rmo_portal.changes), without reminders."""
+    """Recompute some associations' obligations after a change (rmo_portal.changes): the day's sweep limited to
+    them, so a new association's first reminders go the same day (the next morning's sweep finds them sent)."""
     from .deadlines import deadlines_sweep
 
-    return deadlines_sweep(association_ids=association_ids, remind=False)
+    return deadlines_sweep(association_ids=association_ids)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=60, retry_backoff_max=3600, retry_jitter=True, max_retries=8)
