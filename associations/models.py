@@ -678,6 +678,7 @@ class Order(models.Model):
 
     class Kind(models.TextChoices):
         CREATE_ASSOCIATION = "create", "О создании объединения"
+        CREATE_MANY = "create_many", "О создании объединений и назначении руководителей"
         DISSOLVE_ASSOCIATION = "dissolve", "Об упразднении объединения"
         APPOINT_LEADER = "appoint", "О назначении руководителя"
         DISMISS_LEADER = "dismiss", "Об освобождении руководителя"
@@ -825,6 +826,39 @@ class OrderMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {'выходит из состава' if self.leaves else self.get_role_display().lower()}"
+
+
+class OrderLine(models.Model):
+    """One association an order «О создании объединений и назначении руководителей» creates, with its leader."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveSmallIntegerField("№")
+    name = models.CharField("название", max_length=300)
+    kind = models.CharField("вид", max_length=20, choices=Association.Kind.choices)
+    subject_area = models.CharField("предметная область", max_length=200, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="руководитель"
+    )
+    curator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="курирующий методист"
+    )
+    regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, related_name="+", verbose_name="положение")
+    # Set when the order comes into force.
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="объединение"
+    )
+
+    class Meta:
+        verbose_name = "строка приказа о создании объединений"
+        verbose_name_plural = "строки приказов о создании объединений"
+        ordering = ["order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="order_line_unique_number"),
+            models.UniqueConstraint(fields=["order", "name"], name="order_line_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
 
 
 class OrderCounter(models.Model):

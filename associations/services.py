@@ -26,6 +26,7 @@ from .models import (
     Order,
     OrderAttachment,
     OrderCounter,
+    OrderLine,
     OrderMember,
     ProtocolRule,
     Regulation,
@@ -112,7 +113,15 @@ def academic_year_forget(*, start_year: int) -> None:
 
 
 def order_leader_problems(*, order: Order, on: datetime.date | None = None) -> list[str]:
-    """What the order's leader candidate lacks under the regulation (empty when eligible or not a leader order)."""
+    """What the order's leader candidate lacks under the regulation (empty when eligible or not a leader order).
+
+    For an order creating many associations: each line's leader under that line's regulation, «Строка N: …».
+    """
+    if order.kind == Order.Kind.CREATE_MANY:
+        from .bulk import leader_problems_of
+
+        lines = OrderLine.objects.filter(order=order).select_related("leader", "regulation")
+        return leader_problems_of(lines, on=on or calendar.today())
     if order.kind not in (Order.Kind.CREATE_ASSOCIATION, Order.Kind.APPOINT_LEADER) or order.candidate_id is None:
         return []
     regulation = order.regulation_for_leader()
@@ -135,9 +144,42 @@ def _order_move(order: Order, to: str, *, by: User | None, comment: str = "", ex
 
 
 @transaction.atomic
+def order_lines_replace(*, order: Order, lines: list) -> list[OrderLine]:
+    """Put the checked list (associations.bulk.Line) into a draft order, replacing its old list: all lines or none.
+
+    An order of another kind keeps no list (a kind changed while drafting drops it).
+    """
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in Order.EDITABLE:
+        raise WorkflowError("Список меняется, пока приказ — проект или возвращён на доработку.")
+    order.lines.all().delete()
+    if order.kind != Order.Kind.CREATE_MANY:
+        return []
+    return OrderLine.objects.bulk_create([line.as_order_line(order) for line in lines])
+
+
+def _order_lines_refused(order: Order) -> str:
+    """Why the list of an order creating many associations cannot go on: empty, or a name taken meanwhile."""
+    if order.kind != Order.Kind.CREATE_MANY:
+        return ""
+    lines = list(order.lines.all())
+    if not lines:
+        return "В приказе нет ни одного объединения: добавьте список."
+    from rmo_portal.search import fold
+
+    taken = {fold(n) for n in Association.objects.values_list("name", flat=True)}
+    clashes = [f"строка {line.number} («{line.name}»)" for line in lines if fold(line.name) in taken]
+    if clashes:
+        return "Такие объединения уже есть на портале: " + ", ".join(clashes) + ". Исправьте список."
+    return ""
+
+
+@transaction.atomic
 def order_submit(*, order: Order, by: User) -> Order:
     """Send a draft to the district head for signature; the leader candidate is checked again."""
     order = Order.objects.select_for_update().get(pk=order.pk)
+    if refused := _order_lines_refused(order):
+        raise WorkflowError(refused)
     problems = order_leader_problems(order=order)
     comment = ("Кандидат не соответствует положению: " + "; ".join(problems)) if problems else ""
     _order_move(order, Order.Status.AWAITING, by=by, comment=comment)
@@ -200,6 +242,15 @@ def order_text(order: Order) -> str:
         lines.append(f"Новое объединение: {order.new_name}")
     if order.candidate_id:
         lines.append(f"Руководитель: {order.candidate.full_name}")
+    created = order.lines.select_related("leader", "curator", "regulation").order_by("number")
+    if created:
+        lines.append("Объединения:")
+        lines += [
+            f"{line.number}. {line.name} — {line.get_kind_display()}, {line.subject_area or '—'}; "
+            f"руководитель: {line.leader.full_name}; куратор: {line.curator.full_name}; "
+            f"положение: {line.regulation.title}"
+            for line in created
+        ]
     members = sorted(order.members.select_related("user"), key=lambda m: (m.user.sort_key, m.user_id))
     if members:
         lines.append("Состав:")
@@ -221,6 +272,8 @@ def order_sign(*, order: Order, by: User, override_reason: str = "", today: date
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.AWAITING:
         raise WorkflowError(_order_unsignable_reason(order))
+    if refused := _order_lines_refused(order):
+        raise WorkflowError(refused)
     problems = order_leader_problems(order=order, on=today)
     if problems and not override_reason.strip():
         raise WorkflowError(
@@ -321,7 +374,10 @@ def _order_apply(order: Order, *, today: datetime.date) -> None:
     on = order.effective_date
     label = f"{order} ({order.get_kind_display().lower()})"
     kind = order.kind
-    if kind == Order.Kind.CREATE_ASSOCIATION:
+    touched = []
+    if kind == Order.Kind.CREATE_MANY:
+        touched = _order_lines_apply(order, on=on, label=label)
+    elif kind == Order.Kind.CREATE_ASSOCIATION:
         association = Association.objects.create(
             name=order.new_name,
             kind=order.new_kind or Association.Kind.RMO,
@@ -365,7 +421,24 @@ def _order_apply(order: Order, *, today: datetime.date) -> None:
     order.applied_at = timezone.now()
     order.save(update_fields=["applied_at", "association"])
     # An association created or dissolved, a leader appointed or dismissed: its obligations follow.
-    changes.announce("associations", ids=[order.association_id])
+    changes.announce("associations", ids=[order.association_id, *touched])
+
+
+def _order_lines_apply(order: Order, *, on: datetime.date, label: str) -> list[int]:
+    """Every association of the list appears, with its curator, its leader from `on` and its history lines."""
+    created = []
+    for line in order.lines.select_related("leader", "curator", "regulation").order_by("number"):
+        association = Association.objects.create(
+            name=line.name, kind=line.kind, subject_area=line.subject_area, regulation=line.regulation,
+            created_by_order=order,
+        )  # fmt: skip
+        association.curators.add(line.curator)
+        AssociationEvent.objects.create(association=association, order=order, on=on, text=f"Создано: {label}")
+        _leader_start(association, line.leader, order=order, on=on)
+        line.association = association
+        line.save(update_fields=["association"])
+        created.append(association.pk)
+    return created
 
 
 def _leader_start(association: Association, user: User, *, order: Order, on: datetime.date) -> None:

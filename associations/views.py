@@ -1,6 +1,8 @@
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views import View
@@ -19,7 +21,16 @@ from rmo_portal.text import date_ru
 
 from .filters import AssociationFilter
 from .forms import AttachmentForm, CommentForm, OrderForm, ProposeMemberForm, SignForm
-from .models import Association, Membership, MembershipInvitation, Order, OrderAttachment, ProtocolRule, Regulation
+from .models import (
+    Association,
+    Membership,
+    MembershipInvitation,
+    Order,
+    OrderAttachment,
+    OrderLine,
+    ProtocolRule,
+    Regulation,
+)
 from .services import (
     WorkflowError,
     invitation_accept,
@@ -29,6 +40,7 @@ from .services import (
     membership_propose,
     order_attach,
     order_leader_problems,
+    order_lines_replace,
     order_return,
     order_revoke,
     order_sign,
@@ -182,6 +194,10 @@ class OrderListView(PermissionMixin, FilterView):
         return xlsx_response(title="Журнал приказов", headers=headers, rows=rows, filename="orders.xlsx")
 
 
+# The list of an order creating many associations, with everything its table shows, in one query.
+_LINES = Prefetch("lines", OrderLine.objects.select_related("leader", "curator", "regulation", "association"))
+
+
 class OrderDetailView(PermissionMixin, DetailView):
     permission_required = "associations.view_orders"
     template_name = "associations/order_detail.html"
@@ -189,7 +205,7 @@ class OrderDetailView(PermissionMixin, DetailView):
     def get_queryset(self):
         return Order.objects.select_related(
             "association", "candidate", "drafted_by", "signed_by", "new_regulation"
-        ).prefetch_related("attachments__file", "members__user")
+        ).prefetch_related("attachments__file", "members__user", _LINES)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -220,7 +236,9 @@ class OrderCreateView(PermissionMixin, CreateView):
 
     def form_valid(self, form):
         form.instance.drafted_by = self.request.user
-        response = super().form_valid(form)
+        with transaction.atomic():  # the order and its list, or nothing
+            response = super().form_valid(form)
+            order_lines_replace(order=self.object, lines=form.lines)
         messages.success(self.request, "Проект приказа сохранён. Проверьте его и отправьте на подпись.")
         return response
 
@@ -234,8 +252,11 @@ class OrderUpdateView(PermissionMixin, UpdateView):
         return Order.objects.all()
 
     def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            order_lines_replace(order=self.object, lines=form.lines)
         messages.success(self.request, "Проект приказа сохранён.")
-        return super().form_valid(form)
+        return response
 
 
 class OrderActionView(PermissionMixin, SingleObjectMixin, View):
@@ -319,7 +340,9 @@ class OrderPdfView(PermissionMixin, DetailView):
     model = Order
 
     def get_queryset(self):
-        return Order.objects.select_related("association", "candidate", "signed_by", "new_regulation")
+        return Order.objects.select_related("association", "candidate", "signed_by", "new_regulation").prefetch_related(
+            _LINES
+        )
 
     def render_to_response(self, context, **response_kwargs):
         order = self.object
