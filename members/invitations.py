@@ -36,8 +36,13 @@ CODE_LENGTH = 8
 
 
 def secret_hash(secret: str) -> str:
-    """SHA-256 of a link token or a code (codes compared without case and spaces, as people type them)."""
-    return hashlib.sha256(secret.strip().upper().replace(" ", "").replace("-", "").encode()).hexdigest()
+    """SHA-256 of a link's token, or of a code's `code_key()`."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def code_key(user: User, code: str) -> str:
+    """What a code's hash is made of: the account and the code as typed, without case, spaces or dashes."""
+    return f"{user.pk}:{code.strip().upper().replace(' ', '').replace('-', '')}"
 
 
 def code_new() -> str:
@@ -178,7 +183,7 @@ def invitation_codes_issue(
     for user in people:
         code = code_new()
         row = _renew(existing.get(user.pk) or Invitation(user=user), kind=Invitation.Kind.CODE, by=by)
-        row.secret_hash = secret_hash(f"{user.pk}:{code}")
+        row.secret_hash = secret_hash(code_key(user, code))
         row.sent_at, row.expires_at = now, now + datetime.timedelta(days=settings.INVITATION_DAYS)
         rows.append(row)
         issued.append((user, code))
@@ -205,7 +210,7 @@ def invitation_by_code(username: str, code: str, *, now: datetime.datetime | Non
         return None
     return (
         Invitation.objects.valid(now=now or timezone.now())
-        .filter(kind=Invitation.Kind.CODE, user=user, secret_hash=secret_hash(f"{user.pk}:{code}"))
+        .filter(kind=Invitation.Kind.CODE, user=user, secret_hash=secret_hash(code_key(user, code)))
         .select_related("user")
         .first()
     )
