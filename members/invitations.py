@@ -64,7 +64,10 @@ def import_job_candidates(job: ImportJob):
     if job.status != ImportJob.Status.DONE or job.confirmed_at is None:
         return User.objects.none()
     created = HistoricalUser.objects.filter(
-        history_type="+", history_date__gte=job.confirmed_at, history_date__lte=job.finished_at
+        history_type="+",
+        history_user=job.confirmed_by,
+        history_date__gte=job.confirmed_at,
+        history_date__lte=job.finished_at,
     ).values("id")
     return invitation_candidates().filter(pk__in=created)
 

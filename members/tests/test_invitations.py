@@ -16,8 +16,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from members import invitations, tasks
-from members.models import Invitation, Teacher, User
+from members.models import ImportJob, Invitation, Teacher, User
 from members.tests.factories import SchoolFactory, TeacherFactory, consent_document, methodist
+from members.tests.test_import import messy_xlsx
 
 PASSWORD = "Надёжный-пароль-2027"
 NOW = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC)
@@ -289,3 +290,24 @@ def test_teacher_cannot_see_or_send_invitations(client, clock):
     client.force_login(TeacherFactory().user)
     assert client.get(reverse("members:invitation_list")).status_code == 403
     assert client.post(reverse("members:invitation_new")).status_code == 403
+
+
+def test_finished_import_invites_the_teachers_it_created(client, clock, django_capture_on_commit_callbacks):
+    SchoolFactory(name="МБОУ «СОШ № 1»", short_name="СОШ № 1")
+    earlier = invitee("earlier")  # cannot log in either, but came by another way
+    curator = methodist()
+    client.force_login(curator)
+    upload = io.BytesIO(messy_xlsx())
+    upload.name = "Список педагогов.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("members:teacher_import"), {"file": upload})
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("members:import_job_confirm", args=[job.pk]))
+    assert "Пригласить новых педагогов" in client.get(job.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:import_job_invite", args=[job.pk]), follow=True)
+    page = response.content.decode()
+    assert "Приглашения ставятся в очередь: 1" in page and "Без электронной почты: 2 педагога" in page
+    assert [m.to for m in mail.outbox] == [["petrova@example.org"]]
+    assert not Invitation.objects.filter(user=earlier).exists()
