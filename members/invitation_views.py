@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView
 from django.views.generic.detail import SingleObjectMixin
@@ -20,6 +21,7 @@ from rmo_portal import calendar
 from rmo_portal.errors import too_many_requests
 from rmo_portal.mixins import PermissionMixin
 from rmo_portal.pdf import pdf_response
+from rmo_portal.permissions import allowed
 from rmo_portal.text import count_ru
 from rmo_portal.throttle import client_ip, throttle_attempt
 
@@ -59,7 +61,7 @@ class InvitationListView(PermissionMixin, FilterView):
         for invitation in ctx["invitations"]:
             invitation.state_code = invitation.state(now)
             invitation.state_label = labels[invitation.state_code]
-        ctx["may_invite"] = self.request.user.has_perm("members.invite_teachers")
+        ctx["may_invite"] = allowed(self.request.user, "members.invite_teachers")
         ctx["invitation_days"] = settings.INVITATION_DAYS
         return ctx
 
@@ -127,7 +129,10 @@ class InvitationResendView(PermissionMixin, View):
             messages.error(request, str(error))
         else:
             messages.success(request, f"Приглашение поставлено в очередь: {invitation.user}.")
-        return redirect(request.POST.get("back") or reverse("members:invitation_list"))
+        back = request.POST.get("back", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("members:invitation_list")  # never another site
+        return redirect(back)
 
 
 class ImportJobInviteView(ImportJobMixin, SingleObjectMixin, View):

@@ -141,8 +141,11 @@ def test_resent_invitation_replaces_the_old_link(client, clock, django_capture_o
     old = link_in(mail.outbox[0])
     client.force_login(curator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("members:invitation_resend", args=[Invitation.objects.get(user=anna).pk]))
-    assert response.status_code == 302
+        response = client.post(
+            reverse("members:invitation_resend", args=[Invitation.objects.get(user=anna).pk]),
+            {"back": "https://elsewhere.example/"},
+        )
+    assert response.status_code == 302 and response["Location"] == reverse("members:invitation_list")
     assert len(mail.outbox) == 2
     new = link_in(mail.outbox[1])
     assert new != old
