@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -54,7 +55,7 @@ def invitation_candidates(teachers=None):
     teachers = Teacher.objects.all() if teachers is None else teachers
     return (
         User.objects.filter(pk__in=teachers.values("user_id"), is_active=True, last_login__isnull=True)
-        .filter(password__startswith="!")  # set_unusable_password(): "!" and random characters
+        .filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)  # set_unusable_password()
         .exclude(invitation__accepted_at__isnull=False)
     )
 
