@@ -1,9 +1,10 @@
 import django_filters
+from django.utils import timezone
 
 from rmo_portal import calendar
 from rmo_portal.forms import FastSelect, ValuesModelChoiceFilter
 
-from .models import Category, School, Subject, Teacher
+from .models import Category, Invitation, School, Subject, Teacher
 
 # Filters that higher apps add (associations: «Объединение»), as (name, factory) pairs.
 TEACHER_FILTER_EXTENSIONS: list = []
@@ -65,3 +66,29 @@ class TeacherFilter(django_filters.FilterSet):
 
     def filter_young(self, queryset, name, value):
         return queryset.young_specialists(on=calendar.today()) if value == "1" else queryset
+
+
+class InvitationFilter(django_filters.FilterSet):
+    """The invitations list: by state (computed at the moment of asking) and by the teacher's school."""
+
+    state = django_filters.ChoiceFilter(
+        widget=FastSelect, label="Состояние", choices=Invitation.State.choices, empty_label="Любое",
+        method="filter_state",
+    )  # fmt: skip
+    school = ValuesModelChoiceFilter(
+        label="Образовательная организация",
+        queryset=School.objects.all(),
+        label_values=("short_name",),
+        empty_label="Любая",
+        method="filter_school",
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["state", "school"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.in_state(value, now=timezone.now())
+
+    def filter_school(self, queryset, name, value):
+        return queryset.filter(user_id__in=Teacher.objects.at_school(value).values("user_id"))

@@ -240,3 +240,20 @@ class PersonChoiceField(forms.ModelChoiceField):
         school = teacher.main_school if teacher else None
         name = user.full_name or user.username
         return f"{name} — {school}" if school else name
+
+
+class InvitationCodeForm(forms.Form):
+    """The user name and the code from the sheet the methodist handed over."""
+
+    username = forms.CharField(
+        label="Имя пользователя",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    code = forms.CharField(
+        label="Код из приглашения",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )

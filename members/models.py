@@ -725,3 +725,82 @@ class DestructionAct(models.Model):
 
     def __str__(self) -> str:
         return f"Акт № {self.number} от {self.done_at:%d.%m.%Y}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def valid(self, *, now: datetime.datetime):
+        """Invitations whose link or code may still be used: issued, not accepted, not expired."""
+        return self.filter(accepted_at__isnull=True, expires_at__gt=now).exclude(secret_hash="")
+
+    def in_state(self, state: str, *, now: datetime.datetime):
+        """Narrow to one of Invitation.State, as the list's filter names them."""
+        S = Invitation.State
+        conditions = {
+            S.JOINED: models.Q(accepted_at__isnull=False),
+            S.FAILED: models.Q(accepted_at__isnull=True, failed_at__isnull=False),
+            S.EXPIRED: models.Q(accepted_at__isnull=True, failed_at__isnull=True, expires_at__lte=now),
+            S.QUEUED: models.Q(accepted_at__isnull=True, failed_at__isnull=True, expires_at__isnull=True),
+            S.SENT: models.Q(accepted_at__isnull=True, failed_at__isnull=True, expires_at__gt=now),
+        }
+        return self.filter(conditions[state]) if state in conditions else self
+
+
+class Invitation(models.Model):
+    """A personal invitation of a teacher who has no password yet: a link by mail or a code on paper."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", "Ссылка по почте"
+        CODE = "code", "Код на бумаге"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "В очереди"
+        SENT = "sent", "Приглашение действует"
+        JOINED = "joined", "Вошла в портал"
+        FAILED = "failed", "Письмо не доставлено"
+        EXPIRED = "expired", "Срок истёк"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="invitation", verbose_name="педагог")
+    kind = models.CharField("способ", max_length=10, choices=Kind.choices, default=Kind.LINK)
+    # SHA-256 of the link's token or of the code: the secret itself is only in the letter or on the sheet.
+    secret_hash = models.CharField("хэш ссылки или кода", max_length=64, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="пригласил(а)", null=True, blank=True
+    )
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    sent_at = models.DateTimeField("отправлено", null=True, blank=True)
+    expires_at = models.DateTimeField("действует до", null=True, blank=True)
+    accepted_at = models.DateTimeField("принято", null=True, blank=True)
+    failed_at = models.DateTimeField("письмо не принято", null=True, blank=True)
+    error = models.TextField("ошибка почтового сервера", blank=True)
+    attempts = models.PositiveSmallIntegerField("попыток отправки", default=0)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "приглашение"
+        verbose_name_plural = "приглашения"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["link", "code"]), name="invitation_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Приглашение: {self.user}"
+
+    def state(self, now: datetime.datetime) -> str:
+        """One of State for this row at `now` (the list's filter uses the same rule in SQL)."""
+        if self.accepted_at:
+            return self.State.JOINED
+        if self.failed_at:
+            return self.State.FAILED
+        if self.expires_at is None:
+            return self.State.QUEUED
+        return self.State.EXPIRED if self.expires_at <= now else self.State.SENT
+
+    def is_valid(self, now: datetime.datetime) -> bool:
+        return (
+            bool(self.secret_hash)
+            and self.accepted_at is None
+            and self.expires_at is not None
+            and self.expires_at > now
+        )

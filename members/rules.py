@@ -54,3 +54,6 @@ rules.add_perm("portal.admin_start", is_portal_admin)
 # receives escalations only in the daily digest (the preferences page says so).
 rules.add_perm("portal.resend_mail", is_portal_admin)
 rules.add_perm("portal.escalations_as_digest", is_district_head)
+# Invitations of teachers who have no password yet: the service sees them; methodists and the administrator send.
+rules.add_perm("members.view_invitations", is_service_staff)
+rules.add_perm("members.invite_teachers", is_methodist | is_portal_admin)

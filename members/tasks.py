@@ -27,3 +27,11 @@ def purge_import_files() -> int:
 def erase_withdrawn() -> int:
     """Erase the personal data of those whose consent was withdrawn CONSENT_WITHDRAWAL_ERASE_DAYS ago."""
     return len(services.personal_data_erase_due())
+
+
+@shared_task
+def invitations_send(invitation_ids: list[int]) -> dict:
+    """Send one batch of invitation letters; a refused letter is recorded on its row, the others go."""
+    from .invitations import invitations_send as send
+
+    return send(invitation_ids=invitation_ids)

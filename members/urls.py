@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "members"
 
@@ -13,6 +13,17 @@ urlpatterns = [
     path("teachers/import/<int:pk>/", views.ImportJobView.as_view(), name="import_job"),
     path("teachers/import/<int:pk>/confirm/", views.ImportJobConfirmView.as_view(), name="import_job_confirm"),
     path("teachers/import/<int:pk>/rejected.xlsx", views.ImportJobRejectedView.as_view(), name="import_job_rejected"),
+    path("teachers/import/<int:pk>/invite/", invitation_views.ImportJobInviteView.as_view(), name="import_job_invite"),
+    path("teachers/invitations/", invitation_views.InvitationListView.as_view(), name="invitation_list"),
+    path("teachers/invitations/new/", invitation_views.InvitationNewView.as_view(), name="invitation_new"),
+    path(
+        "teachers/invitations/<int:pk>/resend/",
+        invitation_views.InvitationResendView.as_view(),
+        name="invitation_resend",
+    ),
+    path("invite/code/", invitation_views.InvitationCodeView.as_view(), name="invitation_code"),
+    path("invite/password/", invitation_views.InvitationPasswordView.as_view(), name="invitation_password"),
+    path("invite/<str:token>/", invitation_views.InvitationOpenView.as_view(), name="invitation_open"),
     path("teachers/<int:pk>/", views.TeacherDetailView.as_view(), name="teacher_detail"),
     path("teachers/<int:pk>/history/", views.TeacherHistoryView.as_view(), name="teacher_history"),
     path("teachers/<int:pk>/files/<str:kind>/<int:item>/", views.TeacherFileView.as_view(), name="teacher_file"),

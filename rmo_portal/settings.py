@@ -250,6 +250,12 @@ EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 EXPORT_MAX_MB = env.float("EXPORT_MAX_MB", default=200)
 # After a consent is withdrawn, the person's data are erased after this many days (152-ФЗ, ст. 21 ч. 5).
 CONSENT_WITHDRAWAL_ERASE_DAYS = env.int("CONSENT_WITHDRAWAL_ERASE_DAYS", default=30)
+# Invitations of imported teachers (members.services.invitations_queue): a link or a code is valid this many days;
+# letters go in Celery tasks of this many; wrong codes are limited per user name and per address in a window.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+INVITATION_BATCH_SIZE = env.int("INVITATION_BATCH_SIZE", default=50)
+INVITATION_CODE_LIMIT = env.int("INVITATION_CODE_LIMIT", default=5)
+INVITATION_CODE_WINDOW = env.int("INVITATION_CODE_WINDOW", default=900)  # seconds
 # Repeated looks at the same data by the same person within this many minutes are one access-log entry.
 ACCESS_LOG_MERGE_MINUTES = env.int("ACCESS_LOG_MERGE_MINUTES", default=10)
 STORAGES = {

@@ -26,7 +26,7 @@ from meetings.feeds import calendar_feed_renew
 from meetings.models import EventMaterial
 from meetings.tests.factories import EventFactory
 from members import importer
-from members.models import ChangeRequest, ImportJob
+from members.models import ChangeRequest, ImportJob, Invitation
 from members.tests.factories import (
     TeacherFactory,
     TrainingCourseFactory,
@@ -164,6 +164,15 @@ EXPECTED: dict[str, dict[str, int]] = {
     "members:confirm": row(anonymous=302, default=405),
     "members:profile_views": own_profile,
     "members:consent": signed_in,
+    # Invitations (members/invitation_views.py): the service sees the list; methodists and the administrator send.
+    # A made-up link and the password page without an opened invitation answer «Приглашение недействительно».
+    "members:invitation_list": service_only,
+    "members:invitation_new": methodists_and_admin,
+    "members:invitation_resend": post_only(methodists_and_admin),
+    "members:import_job_invite": post_only(curators_upload),
+    "members:invitation_code": public,
+    "members:invitation_password": row(default=410),
+    "members:invitation_open": row(default=410),
     # associations/urls.py
     "associations:list": public,
     "associations:list_pdf": row(default=302),  # anonymous to log in; the rest on to the job's page
@@ -289,6 +298,9 @@ KWARGS = {
     "members:import_job": lambda w: {"pk": w.import_job.pk},
     "members:import_job_confirm": lambda w: {"pk": w.import_job.pk},
     "members:import_job_rejected": lambda w: {"pk": w.import_job.pk},
+    "members:import_job_invite": lambda w: {"pk": w.import_job.pk},
+    "members:invitation_resend": lambda w: {"pk": w.teacher_invitation.pk},
+    "members:invitation_open": lambda w: {"token": "not-a-token"},
     "members:teacher_detail": lambda w: {"pk": w.profile.pk},
     "members:teacher_history": lambda w: {"pk": w.profile.pk},
     "members:teacher_file": lambda w: {"pk": w.profile.pk, "kind": "course", "item": w.course.pk},
@@ -627,6 +639,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 mail_error="ConnectionRefusedError: SMTP недоступен",
                 attempts=9,
             ),
+            teacher_invitation=Invitation.objects.create(user=users["teacher"], created_by=users["curator"]),
             invitation=MembershipInvitation.objects.create(
                 association=association, user=users["teacher"], invited_by=users["leader"]
             ),
