@@ -32,20 +32,19 @@ def probe() -> dict:
 
     return {
         "counts": backup.table_counts(),
-        "users": sorted([u, ln, fn, e] for u, ln, fn, e in User.objects.values_list(
-            "username", "last_name", "first_name", "email")),  # fmt: skip
-        "teachers": sorted([t.user.username, t.category, str(t.pedagogical_since)]
-                           for t in Teacher.objects.select_related("user")),  # fmt: skip
+        "users": sorted(map(list, User.objects.values_list("username", "last_name", "first_name", "email"))),
+        "teachers": sorted(
+            [t.user.username, t.category, str(t.pedagogical_since)] for t in Teacher.objects.select_related("user")
+        ),
         "associations": sorted(Association.objects.values_list("name", flat=True)),
         "memberships": Membership.objects.count(),
-        "stored_files": sorted([n, s, z] for n, s, z in StoredFile.objects.values_list("original_name", "sha256", "size")),
+        "stored_files": sorted(map(list, StoredFile.objects.values_list("original_name", "sha256", "size"))),
     }
 
 
 def _hashes(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()
-    }
+    files = (p for p in root.rglob("*") if p.is_file())
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
