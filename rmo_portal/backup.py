@@ -32,6 +32,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from .db import pg_connect_params
+
 FORMAT = 1
 PREFIX = "rmo-backup-"
 SUFFIX = ".tar.gz"
@@ -217,11 +219,7 @@ def _pg_command_env(db: dict) -> tuple[list[str], dict[str, str]]:
 def _pg_connect(db: dict):
     import psycopg
 
-    params = {"dbname": db["NAME"], "host": db.get("HOST") or None, "port": db.get("PORT") or None}
-    params.update({k.lower(): db[k] for k in ("USER", "PASSWORD") if db.get(k)})
-    if db.get("OPTIONS", {}).get("sslmode"):
-        params["sslmode"] = db["OPTIONS"]["sslmode"]
-    return psycopg.connect(**params, autocommit=True)
+    return psycopg.connect(**pg_connect_params(db), autocommit=True)
 
 
 def _run(command: list[str], env: dict[str, str], what: str) -> None:

@@ -18,6 +18,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from rmo_portal import backup
+from rmo_portal.db import pg_connect_params
 from rmo_portal.tasks import backup_nightly
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -129,8 +130,7 @@ def test_demo_district_round_trip_on_postgresql(tmp_path, settings):
     archive, source, files = _seed_and_back_up(tmp_path, settings)
     db = settings.DATABASES["default"]
     name = f"rmo_restore_test_{uuid.uuid4().hex[:10]}"
-    params = {"dbname": "postgres", "host": db.get("HOST") or None, "port": db.get("PORT") or None}
-    params.update({k.lower(): db[k] for k in ("USER", "PASSWORD") if db.get(k)})
+    params = pg_connect_params(db, dbname="postgres")
     user = f"{db['USER']}{':' + db['PASSWORD'] if db.get('PASSWORD') else ''}"
     env = {
         "DATABASE_URL": f"postgres://{user}@{db.get('HOST') or ''}:{db.get('PORT') or 5432}/{name}",
