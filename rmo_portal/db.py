@@ -5,6 +5,15 @@ import contextlib
 from django.conf import settings
 
 
+def pg_connect_params(db: dict, *, dbname: str | None = None) -> dict:
+    """psycopg.connect() keywords for a DATABASES entry, optionally to another database on the same server."""
+    params = {"dbname": dbname or db["NAME"], "host": db.get("HOST") or None, "port": db.get("PORT") or None}
+    params.update({k.lower(): db[k] for k in ("USER", "PASSWORD") if db.get(k)})
+    if db.get("OPTIONS", {}).get("sslmode"):
+        params["sslmode"] = db["OPTIONS"]["sslmode"]
+    return params
+
+
 def ensure_icu_template() -> str | None:
     """Create the PostgreSQL template database with an ICU ru-RU locale, if missing.
 
@@ -19,9 +28,7 @@ def ensure_icu_template() -> str | None:
     import psycopg
     from psycopg import sql
 
-    params = {"dbname": "postgres", "host": db.get("HOST") or None, "port": db.get("PORT") or None}
-    params.update({k.lower(): db[k] for k in ("USER", "PASSWORD") if db.get(k)})
-    with psycopg.connect(**params, autocommit=True) as pg:
+    with psycopg.connect(**pg_connect_params(db, dbname="postgres"), autocommit=True) as pg:
         exists = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
         if not exists:
             # Another test process may make it a moment before us.

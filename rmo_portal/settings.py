@@ -323,6 +323,11 @@ HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=300)
 DEADLINES_SWEEP_HOUR = env.int("DEADLINES_SWEEP_HOUR", default=6)
 # The hour (district time) of the daily digest of notifications (rmo_portal.notifications): after the sweep.
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
+# Backups (rmo_portal.backup, manage.py backup/restore): where the nightly archives go, the hour (district time)
+# beat makes one, and how many of the newest are kept.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_HOUR = env.int("BACKUP_HOUR", default=2)
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 
 # The one place where periodic work is declared. django-celery-beat's DatabaseScheduler copies
 # it into its tables at start, where an administrator sees it (Админка → Periodic tasks).
@@ -362,6 +367,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-digest": {
         "task": "rmo_portal.tasks.notifications_digest",
         "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
+    },
+    "backup-nightly": {
+        "task": "rmo_portal.tasks.backup_nightly",
+        "schedule": crontab(hour=BACKUP_HOUR, minute=0),
     },
 }
 

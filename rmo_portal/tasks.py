@@ -48,3 +48,13 @@ def notifications_digest() -> int:
     from .notifications import notifications_digest_send
 
     return notifications_digest_send()
+
+
+@shared_task
+def backup_nightly() -> str:
+    """Back up the database and the files into BACKUP_DIR, then keep only the newest BACKUP_KEEP archives."""
+    from .backup import backup_create, backups_rotate
+
+    result = backup_create()
+    removed = backups_rotate()
+    return f"{result.path.name}; removed {len(removed)}"
