@@ -7,6 +7,10 @@
 - `file_response()` serves a file after the caller has checked the permission: as an attachment unless
   it is a PDF or an image, with `nosniff` and a sandboxing CSP, so that nothing in it runs on our origin.
 
+- Bytes are written, read and deleted only through Django's storage API (`FieldFile.open()`, `storage.delete()`),
+  never through a path on disk: the same code runs on local disk and on S3-compatible object storage
+  (settings `FILES_STORAGE`; rmo_portal/tests/test_s3_storage.py).
+
 Apps hold a ForeignKey to `rmo_portal.StoredFile` and use `UploadField` in their forms,
 `stored_file_create()` in their services and `file_response()` in their views.
 """
@@ -279,8 +283,8 @@ def file_response(stored, *, as_attachment: bool | None = None) -> FileResponse:
     if stored is None or not stored.file:
         raise Http404("Файл не найден.")
     try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError as error:
+        handle = stored.file.open("rb")  # from the storage: a file on disk, or an object streamed from the bucket
+    except FileNotFoundError as error:  # S3Storage raises it too for a missing object
         raise Http404("Файл не найден.") from error
     inline = any(t.inline and t.content_type == stored.content_type for t in TYPES)
     attachment = not inline if as_attachment is None else as_attachment or not inline

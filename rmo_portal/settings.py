@@ -262,6 +262,32 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded files (rmo_portal.files) on local disk under MEDIA_ROOT, or on S3-compatible object storage (MinIO on the
+# district's server, or a cloud's). Either way they are served only through the portal's views, after a permission
+# check: the bucket stays private, and a link to an object is signed (querystring_auth) should one ever be made.
+FILES_STORAGE = env.str("FILES_STORAGE", default="local")
+if FILES_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,  # empty: AWS itself
+            "access_key": env.str("S3_ACCESS_KEY_ID"),
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY"),
+            "region_name": env.str("S3_REGION", default="us-east-1"),
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),  # MinIO needs path-style
+            "default_acl": None,  # private: the bucket's policy, never public-read
+            "querystring_auth": True,
+            "file_overwrite": False,  # names are random, but a clash must never replace a file
+            # A file being read is buffered in memory up to this size, then in a temporary file: a 200 MB export
+            # served from a web worker must not sit in its memory (django-storages' default, 0, never spills).
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
+    }
+elif FILES_STORAGE != "local":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"FILES_STORAGE={FILES_STORAGE!r}: expected «local» or «s3».")
 # Under pytest (or TESTING=1) pages render without running collectstatic first.
 TESTING = env.bool("TESTING", default="pytest" in sys.modules)
 if TESTING:
