@@ -154,7 +154,11 @@ def _expected(association: Association, academic_year: int, facts: Facts) -> dic
     curators = facts.curators.get(association.pk, [])
     common = {"owner": leader, "reviewer": curators[0] if curators else None}
     requirements = regulation.requirements(academic_year) + regulation.requirements_covering(academic_year)
+    # An association created by an order owes nothing due before it existed (a term that ended before it).
+    since = association.created_by_order.effective_date if association.created_by_order_id else None
     for r in requirements:
+        if since is not None and r.due < since:
+            continue
         key = (rule_key(r.rule), period_key(r))
         fields = {
             **common, "kind": r.kind, "what": r.what, "academic_year": r.for_year, "due": r.due,
@@ -476,7 +480,7 @@ def deadlines_sweep(
     scope = Association.objects.all() if association_ids is None else Association.objects.filter(pk__in=association_ids)
     associations = list(
         scope.filter(status=Association.Status.ACTIVE)
-        .select_related("regulation__protocol_rule")
+        .select_related("regulation__protocol_rule", "created_by_order")
         .prefetch_related("regulation__meeting_rules", "regulation__document_rules", "regulation__publication_windows")
         .order_by("pk")
     )

@@ -15,6 +15,7 @@ from meetings.models import CalendarFeed, Meeting
 from meetings.tests.factories import EventFactory, MeetingFactory
 from members.tests.factories import UserFactory, give_consent
 from rmo_portal.calendar import academic_year_of
+from rmo_portal.district import district
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +184,9 @@ def test_the_feed_runs_the_same_queries_however_many_meetings(client, member, dj
     token = calendar_feed_renew(user=user).token
     url = reverse("meetings:calendar_feed", args=[token])
     MeetingFactory(association=association, starts_at=local(2026, 12, 3, 15, 0))
-    academic_year_of(local(2026, 11, 24, 13, 0).date())  # the calendar's year shape is cached, as in a running portal
+    # The calendar's year shape and the district's names are cached, as in a running portal.
+    academic_year_of(local(2026, 11, 24, 13, 0).date())
+    district()
     # The person, her meetings, events, and (reports.deadlines) her obligations and her profile's date.
     with django_assert_max_num_queries(5):
         client.get(url)

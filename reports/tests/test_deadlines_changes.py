@@ -200,3 +200,23 @@ def test_the_reports_listener_is_registered():
     from reports.deadlines import obligations_recompute
 
     assert obligations_recompute in changes.listeners_of("associations")
+
+
+def test_an_association_created_in_november_owes_nothing_due_before_it_existed(head, committed):
+    presets_load(apps)
+    drafter = methodist(username="drafter")
+    regulation = Regulation.objects.get(code="pechora-rmo")
+    with time_machine.travel(at(D(2026, 11, 4)), tick=False):
+        order = Order.objects.create(
+            kind=Order.Kind.CREATE_ASSOCIATION, title="О создании РМО учителей ОБЖ", drafted_by=drafter,
+            new_name="РМО учителей ОБЖ", new_regulation=regulation, effective_date=D(2026, 11, 4),
+        )  # fmt: skip
+        order_submit(order=order, by=drafter)
+        with committed():
+            order_sign(order=order, by=head, today=D(2026, 11, 4))
+    association = Association.objects.get(name="РМО учителей ОБЖ")
+    meetings = Obligation.objects.filter(association=association, kind="meeting")
+    periods = sorted(meetings.values_list("period_key", flat=True))
+    assert periods == ["2026-term-2", "2026-term-3", "2026-term-4"]  # the first term ended on 31 October
+    assert not Obligation.objects.filter(association=association, document="work_plan", due__lt=D(2026, 11, 4))
+    assert not Reminder.objects.filter(obligation__association=association, step__in=["methodist", "head"]).exists()
