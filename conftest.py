@@ -91,7 +91,12 @@ def _empty_cache():
     counters of one test never reach another, in any order."""
     from django.core.cache import cache
 
+    from rmo_portal.district import district_prime
+
     cache.clear()
+    # The district's names, as a running portal holds them after its first page: every test's database starts
+    # without a District row, so they are the environment's defaults (a District saved in a test clears them).
+    district_prime()
 
 
 def _flushes_the_database(item: pytest.Item) -> bool:

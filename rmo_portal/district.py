@@ -27,15 +27,18 @@ def _defaults() -> Names:
     )  # fmt: skip
 
 
+NO_ROW = "no-district-row"  # cached when no District exists: the defaults are read from settings each time
+
+
 def district() -> Names:
-    """The names now in force (cached)."""
+    """The names now in force (cached; the defaults follow the settings while no District row exists)."""
     names = cache.get(CACHE_KEY)
     if names is None:
         from .models import District
 
         row = District.objects.filter(pk=1).first()
         if row is None:
-            names = _defaults()
+            names = NO_ROW
         else:
             names = Names(
                 portal_name=row.portal_name, name=row.name, name_genitive=row.name_genitive,
@@ -43,15 +46,21 @@ def district() -> Names:
                 configured=row.setup_done_at is not None,
             )  # fmt: skip
         cache.set(CACHE_KEY, names, None)
-    return names
+    return _defaults() if names == NO_ROW else names
 
 
 def district_forget() -> None:
     cache.delete(CACHE_KEY)
 
 
+def district_prime() -> None:
+    """Cache the environment's defaults without asking the database: for a database known to hold no District
+    row (the tests' fresh databases)."""
+    cache.set(CACHE_KEY, NO_ROW, None)
+
+
 def district_time_zone() -> str:
     """The district's time zone without touching the database: the cached row's, else TIME_ZONE (any page shown
     since the cache was last cleared has filled it; the cache is shared by web, worker and beat)."""
     names = cache.get(CACHE_KEY)
-    return names.time_zone if names is not None else settings.TIME_ZONE
+    return names.time_zone if isinstance(names, Names) else settings.TIME_ZONE
