@@ -120,7 +120,7 @@ def setup_regulation_save(*, preset: str) -> Regulation:
 
 def preset_choices() -> list[tuple[str, str]]:
     codes = [p["code"] for p in PRESETS]
-    found = {r.code: r.title for r in Regulation.objects.filter(code__in=codes)}
+    found = {r.code: f"{r.title} ({r.district})" for r in Regulation.objects.filter(code__in=codes)}
     return [(code, found[code]) for code in codes if code in found] + [("empty", "Пустое положение: правила задам сам")]
 
 
