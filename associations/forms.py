@@ -64,7 +64,7 @@ class OrderForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             rows = [
                 [line.name, line.get_kind_display(), line.subject_area, line.leader.full_name,
-                 line.curator.full_name, line.regulation.code]
+                 line.curator.full_name, line.regulation.title]
                 for line in self.instance.lines.select_related("leader", "curator", "regulation")
             ]  # fmt: skip
             self.initial["lines_text"] = bulk.rows_as_text(rows)

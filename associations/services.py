@@ -1,10 +1,11 @@
 """Writes of associations/: regulations, academic years, orders and their effects."""
 
 import datetime
+import logging
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +33,8 @@ from .models import (
     Regulation,
     SchoolTerm,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class WorkflowError(workflow.TransitionRefused):
@@ -171,6 +174,14 @@ def _order_lines_refused(order: Order) -> str:
     clashes = [f"строка {line.number} («{line.name}»)" for line in lines if fold(line.name) in taken]
     if clashes:
         return "Такие объединения уже есть на портале: " + ", ".join(clashes) + ". Исправьте список."
+    # Signed orders not yet in force create theirs later: the same name twice would fail on its effective day.
+    pending = Order.objects.filter(status=Order.Status.SIGNED, applied_at__isnull=True).exclude(pk=order.pk)
+    coming = {fold(n) for n in pending.exclude(new_name="").values_list("new_name", flat=True)}
+    coming |= {fold(n) for n in OrderLine.objects.filter(order__in=pending).values_list("name", flat=True)}
+    clashes = [f"строка {line.number} («{line.name}»)" for line in lines if fold(line.name) in coming]
+    if clashes:
+        return ("Такие объединения уже создаёт другой подписанный приказ, который ещё не вступил в силу: "
+                + ", ".join(clashes) + ". Исправьте список.")  # fmt: skip
     return ""
 
 
@@ -361,11 +372,16 @@ def orders_apply_due(*, today: datetime.date | None = None) -> int:
     applied = 0
     due = Order.objects.filter(status=Order.Status.SIGNED, applied_at__isnull=True, effective_date__lte=today)
     for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            order = Order.objects.select_for_update().get(pk=pk)
-            if order.applied_at is None and order.status == Order.Status.SIGNED:
-                _order_apply(order, today=today)
-                applied += 1
+        try:
+            with transaction.atomic():
+                order = Order.objects.select_for_update().get(pk=pk)
+                if order.applied_at is None and order.status == Order.Status.SIGNED:
+                    _order_apply(order, today=today)
+                    applied += 1
+        except IntegrityError:
+            # One order that cannot take effect (a name taken meanwhile) must not hold up the others: it stays
+            # signed and unapplied, logged for the administrator, and is tried again the next day.
+            logger.exception("Приказ %s не применён", pk)
     return applied
 
 

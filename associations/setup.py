@@ -34,22 +34,15 @@ STEPS = (
     ("regulation", "Положение о методических объединениях"),
     ("people", "Начальник управления и методисты"),
 )
-# The zones of Russia, as a district's administrator knows them.
-TIME_ZONES = (
-    ("Europe/Kaliningrad", "Калининград (МСК−1)"),
-    ("Europe/Moscow", "Москва (МСК)"),
-    ("Europe/Samara", "Самара (МСК+1)"),
-    ("Asia/Yekaterinburg", "Екатеринбург (МСК+2)"),
-    ("Asia/Omsk", "Омск (МСК+3)"),
-    ("Asia/Novosibirsk", "Новосибирск (МСК+4)"),
-    ("Asia/Krasnoyarsk", "Красноярск (МСК+4)"),
-    ("Asia/Irkutsk", "Иркутск (МСК+5)"),
-    ("Asia/Yakutsk", "Якутск (МСК+6)"),
-    ("Asia/Vladivostok", "Владивосток (МСК+7)"),
-    ("Asia/Magadan", "Магадан (МСК+8)"),
-    ("Asia/Kamchatka", "Камчатка (МСК+9)"),
-)
 DISTRICT_REGULATION = "district"
+
+
+class SetupError(Exception):
+    """A refused step of the setup, with a Russian message shown beside the form's field; `email` names the line."""
+
+    def __init__(self, message: str, *, email: str = ""):
+        super().__init__(message)
+        self.email = email
 
 
 def setup_district() -> District:
@@ -62,6 +55,10 @@ def setup_district() -> District:
         )  # fmt: skip
         row.save()
     return row
+
+
+def setup_finished() -> bool:
+    return District.objects.filter(setup_done_at__isnull=False).exists()
 
 
 def setup_needed() -> bool:
@@ -144,9 +141,14 @@ def setup_people_save(*, people: list[dict], site: str) -> list[User]:
             user.refresh_sort_key()
             user.set_unusable_password()
             user.save()
+        elif user.role != person["role"]:
+            raise SetupError(
+                f"Адрес {person['email']} уже у учётной записи {user.full_name} с другой ролью: роль не меняется "
+                "здесь; укажите другой адрес или измените роль в администрировании.", email=person["email"],
+            )  # fmt: skip
         else:
-            user.role = person["role"]
-            user.save(update_fields=["role"])
+            made.append(user)
+            continue  # already there with this role: not invited again
         made.append(user)
         transaction.on_commit(lambda user=user: _invitation_send(user, site=site), robust=True)
     _step_done(setup_district(), "people")

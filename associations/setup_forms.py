@@ -6,9 +6,10 @@ from django import forms
 from django.core.validators import validate_email
 
 from members.models import Role
+from rmo_portal.district import TIME_ZONES
 from rmo_portal.models import District
 
-from .setup import TIME_ZONES, preset_choices
+from .setup import preset_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

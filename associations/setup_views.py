@@ -19,6 +19,13 @@ STEP_TITLES = dict(setup.STEPS)
 class SetupMixin(PermissionMixin):
     permission_required = "associations.setup_district"
 
+    def dispatch(self, request, *args, **kwargs):
+        # Once finished, the setup is closed: later changes go through the admin, one thing at a time.
+        if request.user.is_authenticated and setup.setup_finished():
+            messages.info(request, "Настройка района уже завершена: изменения — в администрировании.")
+            return redirect("start_admin")
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         row = setup.setup_district()
         steps = [{"key": key, "title": title, "done": key in row.setup_steps} for key, title in setup.STEPS]
@@ -70,6 +77,14 @@ class SetupStepView(SetupMixin, FormView):
     def form_valid(self, form):
         if self.step == "district":
             setup.setup_district_save(fields=form.cleaned_data)
+            if form.cleaned_data["time_zone"] != settings.TIME_ZONE:
+                # The beat schedule's hours (the sweep, the digest, the night's copy) follow the server's zone.
+                zone = form.cleaned_data["time_zone"]
+                messages.warning(
+                    self.request,
+                    f"Фоновые задачи по расписанию (проход по срокам, сводка, ночная копия) идут по часам сервера "
+                    f"({settings.TIME_ZONE}): попросите задать на сервере TIME_ZONE={zone}.",
+                )
         elif self.step == "year":
             data = form.cleaned_data
             setup.setup_year_save(start_year=data["start_year"], starts_on=data["starts_on"], ends_on=data["ends_on"],
@@ -79,7 +94,12 @@ class SetupStepView(SetupMixin, FormView):
             messages.info(self.request, f"Положение района: «{regulation.title}». Его правила можно изменить в "
                                         "разделе «Положения» (администрирование).")  # fmt: skip
         else:
-            people = setup.setup_people_save(people=form.people(), site=settings.SITE_URL)
+            try:
+                people = setup.setup_people_save(people=form.people(), site=settings.SITE_URL)
+            except setup.SetupError as error:
+                field = "head" if error.email == form.cleaned_data["head"]["email"] else "methodists"
+                form.add_error(field, str(error))
+                return self.form_invalid(form)
             messages.info(self.request, f"Учётные записи готовы, письма со ссылкой для пароля отправлены: "
                                         f"{len(people)}.")  # fmt: skip
         messages.success(self.request, f"Шаг «{STEP_TITLES[self.step]}» сохранён.")

@@ -11,7 +11,6 @@ recorded on its row and the others go on.
 """
 
 import datetime
-import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
@@ -23,10 +22,11 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from rmo_portal.text import date_ru
 
-from .models import HistoricalUser, ImportJob, Invitation, Teacher, User
+from .models import HistoricalUser, ImportJob, Invitation, Role, Teacher, User
 from .services import ProfileError
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,9 @@ CODE_LENGTH = 8
 
 
 def secret_hash(secret: str) -> str:
-    """SHA-256 of a link's token, or of a code's `code_key()`."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    """A keyed hash (HMAC-SHA-256 with SECRET_KEY) of a link's token or a code's `code_key()`: a backup archive's
+    copy of the table does not let anyone try the short paper codes offline."""
+    return salted_hmac("invitation", secret, algorithm="sha256").hexdigest()
 
 
 def code_key(user: User, code: str) -> str:
@@ -56,6 +57,8 @@ def invitation_candidates(teachers=None):
     return (
         User.objects.filter(pk__in=teachers.values("user_id"), is_active=True, last_login__isnull=True)
         .filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)  # set_unusable_password()
+        # Teachers only: never a methodist's, the head's or an administrator's account, even with a profile.
+        .filter(role=Role.TEACHER, is_staff=False, is_superuser=False)
         .exclude(invitation__accepted_at__isnull=False)
     )
 
@@ -197,9 +200,18 @@ def invitation_codes_issue(
     return issued
 
 
+def _still_invited(invitation: Invitation | None) -> Invitation | None:
+    """The invitation, if its account still cannot log in (no password set since, never logged in, active, a
+    teacher's); otherwise None: an old letter or sheet must never reset the password of an account in use."""
+    if invitation is None or not invitation_candidates().filter(pk=invitation.user_id).exists():
+        return None
+    return invitation
+
+
 def invitation_by_token(token: str, *, now: datetime.datetime | None = None) -> Invitation | None:
-    """The valid invitation of a link's token, or None (unknown, used, renewed or expired)."""
-    return (
+    """The valid invitation of a link's token, or None (unknown, used, renewed, expired, or the account joined
+    meanwhile)."""
+    return _still_invited(
         Invitation.objects.valid(now=now or timezone.now())
         .filter(kind=Invitation.Kind.LINK, secret_hash=secret_hash(token))
         .select_related("user")
@@ -212,7 +224,7 @@ def invitation_by_code(username: str, code: str, *, now: datetime.datetime | Non
     user = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
     if user is None:
         return None
-    return (
+    return _still_invited(
         Invitation.objects.valid(now=now or timezone.now())
         .filter(kind=Invitation.Kind.CODE, user=user, secret_hash=secret_hash(code_key(user, code)))
         .select_related("user")
@@ -225,7 +237,7 @@ def invitation_accept(*, invitation: Invitation, password: str, now: datetime.da
     """Set the invited teacher's password and close the invitation (its link or code works no more)."""
     now = now or timezone.now()
     row = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
-    if row.secret_hash != invitation.secret_hash or not row.is_valid(now):
+    if row.secret_hash != invitation.secret_hash or not row.is_valid(now) or _still_invited(row) is None:
         raise ProfileError("Приглашение уже использовано или устарело.")
     user = row.user
     user.set_password(password)

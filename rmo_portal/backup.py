@@ -338,6 +338,13 @@ def backup_create(*, output_dir: Path | None = None) -> BackupResult:
     vendor = connection.vendor
     if vendor not in ("postgresql", "sqlite"):
         raise BackupError(f"Резервное копирование базы «{vendor}» не поддерживается.")
+    if getattr(settings, "FILES_STORAGE", "local") != "local":
+        # The files are in the object storage, not under MEDIA_ROOT: an archive without them would claim a whole
+        # installation. Their copies are the storage's own (MinIO mirroring, a cloud's versioning).
+        raise BackupError(
+            "Файлы портала хранятся в объектном хранилище (FILES_STORAGE=s3): их резервные копии делаются средствами "
+            "хранилища (зеркалирование MinIO, версии бакета). Копию базы данных сделайте командой pg_dump."
+        )
     path = _archive_path(directory, now)
     partial = path.with_name(f".{path.name}.partial")
     media_root = Path(settings.MEDIA_ROOT)
@@ -515,4 +522,8 @@ def backup_restore(*, archive: Path, force: bool = False) -> RestoreReport:
             report.file_mismatches.append(f"{entry['path']}: содержимое не совпало")
     report.files_checked = len(manifest["files"])
     report.pending_migrations = _pending_migrations()
+    # Whatever the cache held described the database before (the district's names, the years' shapes).
+    from django.core.cache import cache
+
+    cache.clear()
     return report

@@ -8,6 +8,21 @@ from django.conf import settings
 from django.core.cache import cache
 
 CACHE_KEY = "district:names:v1"
+# The zones of Russia, as a district's administrator knows them (the setup's menu and the model's choices).
+TIME_ZONES = (
+    ("Europe/Kaliningrad", "Калининград (МСК−1)"),
+    ("Europe/Moscow", "Москва (МСК)"),
+    ("Europe/Samara", "Самара (МСК+1)"),
+    ("Asia/Yekaterinburg", "Екатеринбург (МСК+2)"),
+    ("Asia/Omsk", "Омск (МСК+3)"),
+    ("Asia/Novosibirsk", "Новосибирск (МСК+4)"),
+    ("Asia/Krasnoyarsk", "Красноярск (МСК+4)"),
+    ("Asia/Irkutsk", "Иркутск (МСК+5)"),
+    ("Asia/Yakutsk", "Якутск (МСК+6)"),
+    ("Asia/Vladivostok", "Владивосток (МСК+7)"),
+    ("Asia/Magadan", "Магадан (МСК+8)"),
+    ("Asia/Kamchatka", "Камчатка (МСК+9)"),
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,12 @@ def district() -> Names:
 
 
 def district_forget() -> None:
+    """Drop the cached names, and again after the commit (a request between the save and the commit may have
+    cached the old row in the meantime)."""
+    from django.db import transaction
+
     cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 def district_prime() -> None:
@@ -60,7 +80,6 @@ def district_prime() -> None:
 
 
 def district_time_zone() -> str:
-    """The district's time zone without touching the database: the cached row's, else TIME_ZONE (any page shown
-    since the cache was last cleared has filled it; the cache is shared by web, worker and beat)."""
-    names = cache.get(CACHE_KEY)
-    return names.time_zone if isinstance(names, Names) else settings.TIME_ZONE
+    """The district's time zone (one query when the cache is cold, as after the District's save; the cache is
+    shared by web, worker and beat)."""
+    return district().time_zone

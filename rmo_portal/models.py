@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from .district import TIME_ZONES
 from .files import storage_name
 
 
@@ -292,7 +293,7 @@ class District(models.Model):
         "официальное название органа управления образованием", max_length=300,
         help_text="Как в приказах: «Управление образования администрации Печорского района».",
     )  # fmt: skip
-    time_zone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
+    time_zone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow", choices=TIME_ZONES)
     # The setup's steps done so far (it can be left and resumed), and when it was finished.
     setup_steps = models.JSONField("пройденные шаги настройки", default=list, blank=True)
     setup_done_at = models.DateTimeField("настройка завершена", null=True, blank=True)

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from pypdf import PdfReader
 
 from associations.models import Association, AssociationEvent, Membership, Order, OrderLine
-from associations.services import order_sign, order_submit, orders_apply_due
+from associations.services import WorkflowError, order_sign, order_submit, orders_apply_due
 from associations.tests.factories import AssociationFactory, RegulationFactory
 from members.models import Category
 from members.tests.factories import TeacherFactory, UserFactory, district_head, methodist
@@ -215,3 +215,14 @@ def _detail_queries(client, district, count):
 
 def test_order_detail_reads_as_many_queries_for_3_lines_as_for_20(client, district):
     assert _detail_queries(client, district, 3) == _detail_queries(client, district, 20)
+
+
+def test_a_name_another_signed_order_will_create_is_refused_before_it_fails_on_its_day(client, district):
+    _post(client, district, lines_text=_tsv(_rows(district, 2)))
+    first = Order.objects.get()
+    _signed(district, first)  # signed, in force on EFFECTIVE: its two associations do not exist yet
+    _post(client, district, lines_text=_tsv(_rows(district, 3)))
+    second = Order.objects.exclude(pk=first.pk).get()
+    with pytest.raises(WorkflowError, match="уже создаёт другой подписанный приказ"):
+        order_submit(order=second, by=district["methodist"])
+    assert orders_apply_due(today=EFFECTIVE) == 1 and Association.objects.count() == 2

@@ -145,3 +145,22 @@ def test_the_head_and_the_methodists_get_accounts_and_a_letter_to_set_a_password
     admin_client.logout()
     page = admin_client.get("/accounts/reset/" + link, follow=True)
     assert page.status_code == 200 and "new_password1" in page.content.decode()
+
+
+def test_an_address_of_another_role_is_refused_beside_its_field_and_nothing_is_saved(admin_client):
+    portal_admin(username="second", email="second@uo.example.ru")
+    url = reverse("setup_step", args=["people"])
+    data = {"head": "Сидорова Валентина Павловна; second@uo.example.ru",
+            "methodists": "Кравцова Марина Олеговна; kravtsova@uo.example.ru"}  # fmt: skip
+    page = admin_client.post(url, data).content.decode()
+    assert "уже у учётной записи" in page and "second@uo.example.ru" in page
+    assert User.objects.get(username="second").role == Role.ADMIN  # never demoted
+    assert not User.objects.filter(email="kravtsova@uo.example.ru").exists()  # nothing half-saved
+
+
+def test_the_setup_is_closed_once_finished(admin_client):
+    admin_client.post(reverse("setup_finish"))
+    for url in (reverse("setup"), reverse("setup_step", args=["people"])):
+        assert admin_client.get(url)["Location"] == reverse("start_admin")
+    response = admin_client.post(reverse("setup_step", args=["people"]), {"head": "Иванова Ирина; i@uo.example.ru"})
+    assert response["Location"] == reverse("start_admin") and not User.objects.filter(email="i@uo.example.ru").exists()

@@ -74,7 +74,7 @@ def test_token_is_kept_only_as_its_hash(clock, django_capture_on_commit_callback
     (letter,) = mail.outbox
     token = link_in(letter).split("/")[2]
     row = Invitation.objects.get(user=anna)
-    assert row.secret_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert row.secret_hash == invitations.secret_hash(token) != hashlib.sha256(token.encode()).hexdigest()  # keyed
     stored = " ".join(str(v) for v in Invitation.objects.values_list().get(pk=row.pk))
     assert token not in stored
     assert letter.to == ["anna@example.org"] and "24 ноября" not in letter.body  # valid till 8 December
@@ -314,3 +314,24 @@ def test_finished_import_invites_the_teachers_it_created(client, clock, django_c
     assert "Приглашения ставятся в очередь: 1" in page and "Без электронной почты: 2 педагога" in page
     assert [m.to for m in mail.outbox] == [["petrova@example.org"]]
     assert not Invitation.objects.filter(user=earlier).exists()
+
+
+def test_an_old_code_never_resets_the_password_of_an_account_in_use(client, clock):
+    """A sheet printed before the teacher joined another way (a password reset, the administrator) stays paper."""
+    olga = invitee("olga", email="")
+    code = code_for(olga)
+    olga.set_password("свой-пароль-2026")
+    olga.save(update_fields=["password"])
+    response = client.post(reverse("members:invitation_code"), {"username": "olga", "code": code})
+    assert response.status_code == 200 and "Код не подходит" in response.content.decode()
+    olga.refresh_from_db()
+    assert olga.check_password("свой-пароль-2026")
+
+
+def test_a_methodists_account_with_a_profile_is_never_invited(clock):
+    from members.models import Role
+
+    colleague = invitee("colleague", email="")
+    colleague.role = Role.METHODIST
+    colleague.save(update_fields=["role"])
+    assert not invitations.invitation_candidates().filter(pk=colleague.pk).exists()

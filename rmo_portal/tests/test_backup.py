@@ -217,3 +217,13 @@ def test_restore_refuses_an_unsafe_archive_before_writing_anything(tmp_path, set
         call_command("restore", str(archive))
     assert not (tmp_path / "media").exists()
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_a_backup_with_files_on_object_storage_is_refused_not_half_made(tmp_path, settings):
+    """With FILES_STORAGE=s3 the files are not under MEDIA_ROOT: an archive without them would claim too much."""
+    from rmo_portal.backup import BackupError, backup_create
+
+    settings.FILES_STORAGE = "s3"
+    with pytest.raises(BackupError, match="объектном хранилище"):
+        backup_create(output_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
