@@ -319,7 +319,7 @@ def test_a_failed_letter_stays_visible(vilyuisk, django_capture_on_commit_callba
 
     # The reminder becomes a notification; its letter fails (Celery retries it) and the failure is on the row.
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_reminder.apply(args=[reminder.pk], throw=True).get() is True
+        assert send_reminder.apply(args=[reminder.pk], throw=True).result is True
     reminder.refresh_from_db()
     notification = reminder.notification
     assert reminder.sent_at is not None and notification.emailed_at is None

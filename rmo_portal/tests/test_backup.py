@@ -162,7 +162,7 @@ def test_nightly_backup_keeps_the_newest_archives_and_deletes_older_ones(tmp_pat
     foreign = tmp_path / "notes.txt"
     foreign.write_text("not an archive")
     with time_machine.travel("2026-11-27 02:00 +03:00", tick=False):
-        summary = backup_nightly.apply().get()
+        summary = backup_nightly.apply(throw=True).result  # eager; .get() refuses after a worker ran in-process
     left = sorted(p.name for p in tmp_path.glob("rmo-backup-*"))
     assert left == [old[-2].name, old[-1].name, "rmo-backup-2026-11-27T0200.tar.gz"]
     assert "removed 4" in summary

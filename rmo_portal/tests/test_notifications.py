@@ -130,8 +130,8 @@ def test_the_heads_escalations_always_wait_for_the_digest(django_capture_on_comm
 def test_a_task_delivered_twice_sends_once(teacher, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         [row] = _notify([teacher])
-    assert notification_mail.apply(args=[row.pk]).get() is True
-    assert notification_mail.apply(args=[row.pk]).get() is False
+    assert notification_mail.apply(args=[row.pk], throw=True).result is True
+    assert notification_mail.apply(args=[row.pk], throw=True).result is False
     assert len(mail.outbox) == 1
 
 
