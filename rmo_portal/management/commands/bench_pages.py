@@ -59,6 +59,11 @@ PLAN = [
     ("filing", "аноним", None, "/documents/{filing}/", "Опубликованный отчёт"),
     ("methodology", "аноним", None, "/methodology/", "Методическая работа (публичный раздел)"),
     ("methodology_search", "аноним", None, "/methodology/search/?q=учебников", "Поиск по документам"),
+    # Deadlines and notifications (issue 12; obligations made by manage.py bench_sweep), invitations (issue 13).
+    ("deadlines_methodist", "методист", "methodist", "/deadlines/", "Сроки: объединения методиста"),
+    ("deadlines_head", "начальник", "head", "/deadlines/", "Сроки: весь район"),
+    ("notifications", "руководитель", "leader", "/notifications/", "Уведомления"),
+    ("invitations", "методист", "methodist", "/teachers/invitations/", "Приглашения педагогов"),
 ]
 
 
