@@ -72,20 +72,21 @@ def _pages(role: str, ids: dict) -> list[str]:
     teacher = reverse("members:teacher_detail", args=[ids["teacher"]])
     mine = [reverse("members:me"), reverse("members:contacts"), reverse("members:change_request", args=["work"])]
     mine += [reverse("members:consent"), reverse("members:profile_views"), reverse("password_change")]
+    mine += [reverse("notifications"), reverse("notification_settings")]
     service = [
         reverse("members:teacher_list"), teacher, reverse("members:teacher_history", args=[ids["teacher"]]),
         reverse("members:attestation_schedule"), reverse("members:training_schedule"),
         reverse("associations:list"), association,
         reverse("associations:order_list"), reverse("associations:order_detail", args=[ids["order"]]),
         reverse("associations:regulation_list"), reverse("associations:regulation_detail", args=[ids["regulation"]]),
-        reverse("reports:deadlines"),
+        reverse("reports:deadlines"), reverse("members:invitation_list"), reverse("notifications"),
     ]  # fmt: skip
     membership_end = reverse("associations:member_end", args=[ids["membership"]])
     leader = [reverse("start"), *mine, association, reverse("members:teacher_list"), teacher]
     leader += [reverse("members:attestation_schedule"), reverse("members:training_schedule")]
     leader += [reverse("members:review_queue"), membership_end]
     methodist = [reverse("start"), *service, reverse("members:review_queue"), reverse("members:teacher_import")]
-    methodist += [reverse("associations:order_create"), membership_end]
+    methodist += [reverse("associations:order_create"), membership_end, reverse("members:invitation_new")]
     return {
         "anonymous": ["/", reverse("associations:list"), association, reverse("login"), reverse("password_reset")],
         "teacher": [reverse("start"), *mine, association],
@@ -93,7 +94,15 @@ def _pages(role: str, ids: dict) -> list[str]:
         "leader": leader,
         "methodist": methodist,
         "head": [reverse("start"), *service],
-        "admin": [reverse("start"), *service, reverse("members:teacher_import"), reverse("admin:index")],
+        "admin": [
+            reverse("start"),
+            *service,
+            reverse("members:teacher_import"),
+            reverse("admin:index"),
+            reverse("notifications_failed"),
+            reverse("setup"),
+            reverse("setup_step", args=["year"]),
+        ],
     }[role]
 
 
